@@ -1,0 +1,35 @@
+package io.shoal.node.listener;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.shoal.node.codec.MqttFrameDecoder;
+import io.shoal.node.protocol.MqttConnection;
+import io.shoal.node.protocol.MqttServices;
+
+/** The MQTT pipeline of a connection: framing and size guard, netty's codec, the protocol handler. */
+final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** MQTT 3.1 caps client identifiers at 23 characters; 3.1.1 and 5 leave the limit to the server. */
+    private static final int MQTT_3_1_MAX_CLIENT_ID_LENGTH = 23;
+
+    private final MqttServices services;
+
+    MqttChannelInitializer(MqttServices services) {
+        this.services = services;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        // Many small writes (acks, fan-out) become one syscall per batch.
+        pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
+        pipeline.addLast("frame", new MqttFrameDecoder(services.settings().maxPacketSize()));
+        pipeline.addLast("decoder", new MqttDecoder(services.settings().maxPacketSize(), MQTT_3_1_MAX_CLIENT_ID_LENGTH));
+        pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+        pipeline.addLast("mqtt", new MqttConnection(services));
+    }
+}

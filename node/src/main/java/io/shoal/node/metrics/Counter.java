@@ -1,0 +1,31 @@
+package io.shoal.node.metrics;
+
+/** Every event the broker counts; each drop and each limit hit has its own counter. */
+public enum Counter {
+    CONNECTIONS_OPENED("network connections accepted"),
+    CONNECTIONS_CLOSED("network connections closed, for any reason"),
+    CONNECT_REJECTED("CONNECTs answered with a refusal"),
+    PROTOCOL_ERRORS("connections closed for a malformed packet or a protocol violation"),
+    PACKETS_TOO_LARGE("packets refused for exceeding the maximum packet size"),
+    KEEP_ALIVE_TIMEOUTS("connections closed for keep-alive timeout"),
+    CONNECT_TIMEOUTS("connections closed for sending no CONNECT in time"),
+    SESSIONS_TAKEN_OVER("connections closed because the client connected again"),
+    PUBLISHES_RECEIVED("PUBLISH packets received from clients"),
+    MESSAGES_SENT("PUBLISH packets sent to clients"),
+    RETAINED_SET("retained messages stored or replaced"),
+    RETAINED_CLEARED("retained messages deleted by an empty payload"),
+    WILLS_PUBLISHED("will messages published"),
+    DROPPED_QUEUE_FULL("messages dropped because an online client's queue was full"),
+    DROPPED_OFFLINE_QUEUE_FULL("messages dropped because an offline session's queue was full"),
+    DROPPED_QOS0_OFFLINE("QoS 0 messages not queued for an offline session (queue-qos0-offline = off)");
+
+    private final String description;
+
+    Counter(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

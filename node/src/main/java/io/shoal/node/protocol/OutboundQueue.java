@@ -1,0 +1,141 @@
+package io.shoal.node.protocol;
+
+import io.shoal.node.session.PendingDelivery;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * The messages on their way to one online client: a bounded FIFO of queued messages and the window
+ * of QoS 1/2 messages in flight, with the packet identifiers they hold. Confined to the connection's
+ * event loop.
+ *
+ * <p>QoS 0 messages take no slot in the window but keep their place in the FIFO, so a topic's
+ * messages leave in the order they arrived. When the FIFO is full, new messages are refused (the
+ * caller counts the drop): what is already queued has been waiting longest and is kept.
+ */
+final class OutboundQueue {
+
+    private static final int MAX_PACKET_ID = 0xFFFF;
+
+    private final int maxInflight;
+    private final int maxQueued;
+    private final LinkedHashMap<Integer, PendingDelivery> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<PendingDelivery> queued = new ArrayDeque<>();
+    private int lastPacketId;
+
+    OutboundQueue(int maxInflight, int maxQueued) {
+        if (maxInflight < 1 || maxInflight > MAX_PACKET_ID) {
+            throw new IllegalArgumentException("maxInflight must be 1.." + MAX_PACKET_ID);
+        }
+        this.maxInflight = maxInflight;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Queues a message; false if the queue is full and the message was not taken. */
+    boolean offer(PendingDelivery delivery) {
+        if (queued.size() >= maxQueued) {
+            return false;
+        }
+        queued.add(delivery);
+        return true;
+    }
+
+    /**
+     * Takes the next message to send: the head of the queue if it is QoS 0 or a slot in the window is
+     * free, with a packet identifier assigned for QoS 1/2; null if nothing may be sent now.
+     */
+    PendingDelivery poll() {
+        PendingDelivery head = queued.peek();
+        if (head == null || (head.qos() > 0 && inflight.size() >= maxInflight)) {
+            return null;
+        }
+        queued.poll();
+        if (head.qos() == 0) {
+            return head;
+        }
+        PendingDelivery sent = head.sentAs(nextPacketId());
+        inflight.put(sent.packetId(), sent);
+        return sent;
+    }
+
+    /** PUBACK: completes a QoS 1 message. False if no QoS 1 message holds that id. */
+    boolean acknowledge(int packetId) {
+        PendingDelivery d = inflight.get(packetId);
+        if (d == null || d.qos() != 1) {
+            return false;
+        }
+        inflight.remove(packetId);
+        return true;
+    }
+
+    /** PUBREC: a QoS 2 message was received; it now awaits PUBCOMP. False if unknown. */
+    boolean received(int packetId) {
+        PendingDelivery d = inflight.get(packetId);
+        if (d == null || d.qos() != 2) {
+            return false;
+        }
+        inflight.put(packetId, d.asReleased());
+        return true;
+    }
+
+    /** PUBCOMP: completes a released QoS 2 message. False if unknown. */
+    boolean complete(int packetId) {
+        PendingDelivery d = inflight.get(packetId);
+        if (d == null || !d.released()) {
+            return false;
+        }
+        inflight.remove(packetId);
+        return true;
+    }
+
+    /** Messages in flight, in the order they were first sent (what a reconnect re-sends). */
+    Collection<PendingDelivery> inFlight() {
+        return inflight.values();
+    }
+
+    /**
+     * Takes over a resumed session's messages: those in flight keep their packet identifiers and
+     * their place in the window, the rest are queued in order (beyond the queue limit if need be,
+     * since they were accepted earlier).
+     */
+    void restore(List<PendingDelivery> pending) {
+        for (PendingDelivery d : pending) {
+            if (d.inFlight()) {
+                inflight.put(d.packetId(), d);
+                lastPacketId = d.packetId();
+            } else {
+                queued.add(d);
+            }
+        }
+    }
+
+    /** Everything not yet acknowledged, in flight first; the queue is left empty. */
+    List<PendingDelivery> drain() {
+        List<PendingDelivery> all = new ArrayList<>(inflight.size() + queued.size());
+        all.addAll(inflight.values());
+        all.addAll(queued);
+        inflight.clear();
+        queued.clear();
+        return all;
+    }
+
+    int inFlightCount() {
+        return inflight.size();
+    }
+
+    int queuedCount() {
+        return queued.size();
+    }
+
+    /** Never hands out an identifier still in flight [MQTT-2.3.1-2]. */
+    private int nextPacketId() {
+        do {
+            lastPacketId = lastPacketId % MAX_PACKET_ID + 1;
+        } while (inflight.containsKey(lastPacketId));
+        return lastPacketId;
+    }
+}

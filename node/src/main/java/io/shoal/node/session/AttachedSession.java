@@ -1,0 +1,32 @@
+package io.shoal.node.session;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/** A session while a connection holds it. Not thread-safe: called from the connection's event loop. */
+public interface AttachedSession {
+
+    /** True when an existing session was resumed (the CONNACK session present flag). */
+    boolean sessionPresent();
+
+    /** The state to resume: subscriptions to restore and messages to (re)send. */
+    SessionState state();
+
+    /** Where messages for the client go while it is offline; null when the session ends at disconnect. */
+    Subscriber offlineSubscriber();
+
+    /** Records new or replaced subscriptions; completes when they are safe to acknowledge. */
+    CompletionStage<Void> subscribed(List<Subscription> subscriptions);
+
+    /** Records removed subscriptions; completes when they are safe to acknowledge. */
+    CompletionStage<Void> unsubscribed(List<String> filters);
+
+    /**
+     * The connection has ended. {@code pending} holds the messages not yet acknowledged by the
+     * client, {@code awaitingRelease} the inbound QoS 2 packet ids not yet released; {@code will} is
+     * the will message to publish, or null when there is none or the client disconnected normally.
+     */
+    void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will,
+                  DisconnectReason reason);
+}

@@ -1,0 +1,17 @@
+package io.shoal.node.session;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where sessions live. Every CONNECT goes through it, so that one client identifier has one session
+ * and at most one connection (the directory closes the previous one before it answers).
+ * Implemented by the cluster module; the node only states what it needs.
+ */
+public interface SessionDirectory {
+
+    /**
+     * Attaches a connection to the session of {@code clientId}: a new one, or the existing one unless
+     * {@code cleanSession} discards it. Completes once any previous connection of the client is closed.
+     */
+    CompletionStage<AttachedSession> connect(String clientId, boolean cleanSession, ConnectionControl connection);
+}
