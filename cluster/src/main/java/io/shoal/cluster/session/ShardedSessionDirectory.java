@@ -1,0 +1,125 @@
+package io.shoal.cluster.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import io.shoal.cluster.session.SessionCommand.ConnectionRef;
+import io.shoal.node.session.AttachedSession;
+import io.shoal.node.session.ConnectionControl;
+import io.shoal.node.session.DisconnectReason;
+import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.Publication;
+import io.shoal.node.session.SessionDirectory;
+import io.shoal.node.session.SessionState;
+import io.shoal.node.session.Subscriber;
+import io.shoal.node.session.Subscription;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The session directory on Cluster Sharding: one {@link SessionEntity} per client identifier. */
+public final class ShardedSessionDirectory implements SessionDirectory {
+
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+    private final Map<Long, ConnectionControl> connections = new ConcurrentHashMap<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final ActorRef<ConnectionGateway.CloseConnection> gateway;
+
+    private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps) {
+        this.sharding = ClusterSharding.get(system);
+        this.askTimeout = deps.settings().askTimeout();
+        this.gateway = system.systemActorOf(ConnectionGateway.create(connections), "connection-gateway",
+                akka.actor.typed.Props.empty());
+        sharding.init(Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx, deps))
+                .withStopMessage(SessionCommand.Stop.INSTANCE));
+    }
+
+    /** Starts the session entities' sharding on this node. */
+    public static ShardedSessionDirectory start(ActorSystem<?> system, SessionEntity.Dependencies deps) {
+        return new ShardedSessionDirectory(system, deps);
+    }
+
+    @Override
+    public CompletionStage<AttachedSession> connect(String clientId, boolean cleanSession, ConnectionControl connection) {
+        long id = connectionIds.incrementAndGet();
+        connections.put(id, connection);
+        EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
+        ConnectionRef ref = new ConnectionRef(gateway, id);
+        return entity.<SessionCommand.Connected>ask(replyTo -> new SessionCommand.Connect(cleanSession, ref, replyTo),
+                        askTimeout)
+                .<AttachedSession>thenApply(connected -> new Attached(entity, id, cleanSession, connected))
+                .whenComplete((attached, failure) -> {
+                    if (failure != null) {
+                        connections.remove(id);
+                    }
+                });
+    }
+
+    /** A session held by a connection of this node. */
+    private final class Attached implements AttachedSession {
+        private final EntityRef<SessionCommand> entity;
+        private final long connectionId;
+        private final boolean cleanSession;
+        private final SessionCommand.Connected connected;
+        private final Subscriber offline;
+
+        Attached(EntityRef<SessionCommand> entity, long connectionId, boolean cleanSession,
+                 SessionCommand.Connected connected) {
+            this.entity = entity;
+            this.connectionId = connectionId;
+            this.cleanSession = cleanSession;
+            this.connected = connected;
+            this.offline = cleanSession ? null
+                    : (publication, qos) -> entity.tell(new SessionCommand.Deliver(publication, qos));
+        }
+
+        @Override
+        public boolean sessionPresent() {
+            return connected.sessionPresent();
+        }
+
+        @Override
+        public SessionState state() {
+            return connected.state();
+        }
+
+        @Override
+        public Subscriber offlineSubscriber() {
+            return offline;
+        }
+
+        @Override
+        public CompletionStage<Void> subscribed(List<Subscription> subscriptions) {
+            if (cleanSession || subscriptions.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return entity.<akka.Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
+                    askTimeout).thenApply(done -> null);
+        }
+
+        @Override
+        public CompletionStage<Void> unsubscribed(List<String> filters) {
+            if (cleanSession) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return entity.<akka.Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
+                    askTimeout).thenApply(done -> null);
+        }
+
+        @Override
+        public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will,
+                             DisconnectReason reason) {
+            connections.remove(connectionId);
+            entity.tell(new SessionCommand.Detach(connectionId, List.copyOf(pending), Set.copyOf(awaitingRelease), will));
+        }
+    }
+}
