@@ -1,0 +1,175 @@
+package io.shoal.deploy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import io.shoal.cluster.session.SessionSettings;
+import io.shoal.node.protocol.MqttSettings;
+import io.shoal.persistence.PersistenceMode;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Loads shoal.conf (the defaults, every setting documented), an optional operator file on top, and
+ * SHOAL_* environment variables on top of that; then validates every setting.
+ */
+public final class ShoalConfig {
+
+    private static final String ROOT = "shoal";
+    private static final String CONFIG_FILE_VARIABLE = "SHOAL_CONFIG_FILE";
+
+    private final Config config;
+    private final Map<String, String> env;
+
+    private ShoalConfig(Config config, Map<String, String> env) {
+        this.config = config;
+        this.env = env;
+    }
+
+    /**
+     * @param env      the environment (System.getenv() in production)
+     * @param fileArg  an operator configuration file, or null (then SHOAL_CONFIG_FILE, if set)
+     */
+    public static ShoalConfig load(Map<String, String> env, String fileArg) {
+        Config defaults = ConfigFactory.parseResources(ShoalConfig.class.getClassLoader(), "shoal.conf");
+        String file = fileArg != null ? fileArg : env.get(CONFIG_FILE_VARIABLE);
+        Config operator = ConfigFactory.empty();
+        if (file != null) {
+            File f = new File(file);
+            if (!f.isFile()) {
+                throw new ConfigurationException("configuration file " + file + " does not exist");
+            }
+            try {
+                operator = ConfigFactory.parseFile(f);
+            } catch (ConfigException e) {
+                throw new ConfigurationException("configuration file " + file + " is not valid HOCON: " + e.getMessage());
+            }
+            rejectUnknown(operator, defaults);
+        }
+        Config fromEnv = ConfigFactory.empty();
+        for (Map.Entry<String, ConfigValue> setting : defaults.getConfig(ROOT).entrySet()) {
+            String path = ROOT + "." + setting.getKey();
+            String value = env.get(variableFor(path));
+            if (value != null) {
+                fromEnv = fromEnv.withValue(path, ConfigValueFactory.fromAnyRef(value, "environment variable " + variableFor(path)));
+            }
+        }
+        Config merged = fromEnv.withFallback(operator).withFallback(defaults);
+        try {
+            return new ShoalConfig(merged.resolve(), env);
+        } catch (ConfigException e) {
+            throw new ConfigurationException(e.getMessage());
+        }
+    }
+
+    /** The environment variable that overrides a setting: shoal.mqtt.max-inflight -> SHOAL_MQTT_MAX_INFLIGHT. */
+    static String variableFor(String path) {
+        return path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The whole configuration, including any akka section of the operator's file. */
+    public Config config() {
+        return config;
+    }
+
+    public ShoalSettings settings() {
+        MqttSettings mqtt = new MqttSettings(
+                intIn("shoal.mqtt.max-packet-size", 2, MqttSettings.PROTOCOL_MAX_PACKET_SIZE,
+                        () -> (int) Math.min(Integer.MAX_VALUE, config.getBytes("shoal.mqtt.max-packet-size"))),
+                intIn("shoal.mqtt.max-inflight", 1, 65_535),
+                intIn("shoal.mqtt.max-queued-messages", 0, Integer.MAX_VALUE),
+                intIn("shoal.mqtt.max-qos", 0, 2),
+                bool("shoal.mqtt.queue-qos0-offline"),
+                positiveDuration("shoal.mqtt.connect-timeout"));
+        SessionSettings session = new SessionSettings(
+                mqtt.maxQueued(),
+                mqtt.queueQos0Offline(),
+                intIn("shoal.session.snapshot-every", 1, Integer.MAX_VALUE),
+                positiveDuration("shoal.session.passivate-after"),
+                positiveDuration("shoal.session.takeover-timeout"),
+                positiveDuration("shoal.session.request-timeout"));
+        return new ShoalSettings(
+                nonEmpty("shoal.mqtt.host"),
+                intIn("shoal.mqtt.port", 0, 65_535),
+                intIn("shoal.mqtt.io-threads", 0, 1024),
+                mqtt,
+                session,
+                persistenceMode(),
+                nonEmpty("shoal.cluster.host"),
+                intIn("shoal.cluster.port", 0, 65_535));
+    }
+
+    private PersistenceMode persistenceMode() {
+        String value = get("shoal.persistence", () -> config.getString("shoal.persistence"));
+        try {
+            return PersistenceMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid("shoal.persistence", value, "must be one of: memory");
+        }
+    }
+
+    private int intIn(String path, int min, int max) {
+        return intIn(path, min, max, () -> config.getInt(path));
+    }
+
+    private int intIn(String path, int min, int max, Supplier<Integer> read) {
+        int value = get(path, read);
+        if (value < min || value > max) {
+            throw invalid(path, value, "must be from " + min + " to " + max);
+        }
+        return value;
+    }
+
+    private boolean bool(String path) {
+        return get(path, () -> config.getBoolean(path));
+    }
+
+    private Duration positiveDuration(String path) {
+        Duration value = get(path, () -> config.getDuration(path));
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(path, value, "must be a positive duration such as 10s");
+        }
+        return value;
+    }
+
+    private String nonEmpty(String path) {
+        String value = get(path, () -> config.getString(path));
+        if (value.isBlank()) {
+            throw invalid(path, value, "must not be empty");
+        }
+        return value;
+    }
+
+    private <T> T get(String path, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ConfigException e) {
+            Object raw = config.hasPath(path) ? config.getValue(path).unwrapped() : null;
+            throw invalid(path, raw, "has the wrong type (" + e.getMessage() + ")");
+        }
+    }
+
+    private ConfigurationException invalid(String path, Object value, String rule) {
+        String source = env.containsKey(variableFor(path))
+                ? " (from environment variable " + variableFor(path) + ")" : "";
+        return new ConfigurationException("invalid setting " + path + source + " = '" + value + "': " + rule);
+    }
+
+    private static void rejectUnknown(Config operator, Config defaults) {
+        if (!operator.hasPath(ROOT)) {
+            return;
+        }
+        for (Map.Entry<String, ConfigValue> setting : operator.getConfig(ROOT).entrySet()) {
+            String path = ROOT + "." + setting.getKey();
+            if (!defaults.hasPath(path)) {
+                throw new ConfigurationException("unknown setting " + path + " in " + setting.getValue().origin().description());
+            }
+        }
+    }
+}
