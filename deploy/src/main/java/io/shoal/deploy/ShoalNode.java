@@ -68,7 +68,8 @@ public final class ShoalNode implements AutoCloseable {
         Config fromSettings = ConfigFactory.parseMap(Map.of(
                 "akka.remote.artery.canonical.hostname", settings.clusterHost(),
                 "akka.remote.artery.canonical.port", settings.clusterPort()));
-        Config withDefaults = config.withFallback(ConfigFactory.defaultReference(ShoalNode.class.getClassLoader()));
+        Config withDefaults = config.withFallback(ClusterMembership.akkaDefaults())
+                .withFallback(ConfigFactory.defaultReference(ShoalNode.class.getClassLoader()));
         return fromSettings
                 .withFallback(settings.persistence().akkaConfig(withDefaults))
                 .withFallback(withDefaults)

@@ -40,7 +40,7 @@ public final class InMemorySnapshotStore extends SnapshotStore {
 
     @Override
     public Future<Void> doSaveAsync(SnapshotMetadata metadata, Object snapshot) {
-        List<SelectedSnapshot> list = snapshots.computeIfAbsent(metadata.persistenceId(), id -> new ArrayList<>(2));
+        List<SelectedSnapshot> list = snapshots.computeIfAbsent(metadata.persistenceId(), id -> new ArrayList<>());
         list.removeIf(s -> s.metadata().sequenceNr() == metadata.sequenceNr());
         list.add(new SelectedSnapshot(metadata, snapshot));
         return Futures.successful(null);

@@ -345,7 +345,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 }
             }
             case PUBREL -> {
-                awaitingRelease.remove(packetId(message));
+                if (!awaitingRelease.isEmpty()) {
+                    awaitingRelease.remove(packetId(message));
+                }
                 channel.write(Packets.pubComp(packetId(message)));
             }
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
