@@ -510,7 +510,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private void protocolError(String problem) {
         services.metrics().increment(Counter.PROTOCOL_ERRORS);
-        log.warn("Closing connection of client {} from {}: {}", clientId, channel.remoteAddress(), problem);
+        log.warn("Closing connection of client {} from {}: {}", clientId == null ? "(before CONNECT)" : clientId,
+                channel.remoteAddress(), problem);
         closeReason = DisconnectReason.PROTOCOL_ERROR;
         channel.close();
     }
