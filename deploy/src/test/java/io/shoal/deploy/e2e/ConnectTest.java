@@ -92,6 +92,7 @@ class ConnectTest {
             MqttConnAckMessage ack = client.connect("", false, 0);
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     ack.variableHeader().connectReturnCode());
+            assertFalse(ack.variableHeader().isSessionPresent(), "[MQTT-3.2.2-4]");
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
     }

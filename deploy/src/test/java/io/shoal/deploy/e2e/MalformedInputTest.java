@@ -129,6 +129,59 @@ class MalformedInputTest {
         assertEquals(errors + 1, broker.metrics().get(Counter.PROTOCOL_ERRORS));
     }
 
+    @Test
+    void subscribeWithWrongFixedHeaderFlags() throws Exception {
+        assertClosedAfter("subscribe-flags", Packets.packet(0x80, // must be 0x82 [MQTT-3.8.1-1]
+                new byte[] {0, 1, 0, 1, 'a', 1}));
+    }
+
+    @Test
+    void publishWithQos3() throws Exception {
+        byte[] valid = Packets.publish("bystander/q3".getBytes(StandardCharsets.UTF_8), 1, 5, new byte[] {1});
+        valid[0] = 0x36; // QoS bits 11 [MQTT-3.3.1-4]
+        assertClosedAfter("publish-qos3", valid);
+    }
+
+    @Test
+    void subscribeWithoutTopicFilters() throws Exception {
+        assertClosedAfter("subscribe-empty", Packets.packet(0x82, new byte[] {0, 1})); // [MQTT-3.8.3-3]
+    }
+
+    @Test
+    void unsubscribeWithoutTopicFilters() throws Exception {
+        assertClosedAfter("unsubscribe-empty", Packets.packet(0xA2, new byte[] {0, 1})); // [MQTT-3.10.3-2]
+    }
+
+    @Test
+    void subscribeWithReservedBitsInRequestedQos() throws Exception {
+        assertClosedAfter("subscribe-reserved", Packets.packet(0x82, new byte[] {0, 1, 0, 1, 'a', 0x05}));
+    }
+
+    @Test
+    void invalidUtf8InTopicFilter() throws Exception {
+        assertClosedAfter("filter-utf8", Packets.packet(0x82, new byte[] {0, 1, 0, 2, (byte) 0xED, (byte) 0xA0, 1}));
+    }
+
+    @Test
+    void emptyTopicName() throws Exception {
+        assertClosedAfter("empty-topic", Packets.publish(new byte[0], 0, 0, new byte[] {1})); // [MQTT-4.7.3-1]
+    }
+
+    @Test
+    void nullCharacterInTopicName() throws Exception {
+        assertClosedAfter("null-topic", Packets.publish(new byte[] {'a', 0, 'b'}, 0, 0, new byte[] {1})); // [MQTT-4.7.3-2]
+    }
+
+    private static void assertClosedAfter(String clientId, byte[] packet) throws Exception {
+        long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
+        try (RawClient client = RawClient.connected(broker.port(), clientId, true)) {
+            client.sendBytes(packet);
+            assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
+        }
+        assertEquals(errors + 1, broker.metrics().get(Counter.PROTOCOL_ERRORS));
+        assertLoggedWithClientId(clientId);
+    }
+
     private static void assertLoggedWithClientId(String clientId) {
         await().atMost(Duration.ofSeconds(5)).until(() -> log.list.stream()
                 .anyMatch(e -> e.getFormattedMessage().contains("client " + clientId + " ")));

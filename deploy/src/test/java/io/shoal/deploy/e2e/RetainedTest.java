@@ -119,6 +119,28 @@ class RetainedTest {
     }
 
     @Test
+    void qos0RetainedMessageReplacesTheRetainedMessage() throws Exception {
+        publisher.publish("ret/q0", "qos1".getBytes(), 1, true);
+        publisher.publish("ret/q0", "qos0".getBytes(), 0, true); // [MQTT-3.3.1-7]
+        MqttClient client = Clients.paho(broker, "ret-q0", true);
+        Inbox inbox = new Inbox();
+        client.subscribe("ret/q0", 2, inbox);
+        assertEquals(0, inbox.expect("ret/q0", "qos0").qos());
+        client.disconnect();
+    }
+
+    @Test
+    void publishWithoutRetainLeavesTheRetainedMessageAlone() throws Exception {
+        publisher.publish("ret/untouched", "retained".getBytes(), 1, true);
+        publisher.publish("ret/untouched", "not retained".getBytes(), 1, false); // [MQTT-3.3.1-12]
+        MqttClient client = Clients.paho(broker, "ret-untouched", true);
+        Inbox inbox = new Inbox();
+        client.subscribe("ret/untouched", 1, inbox);
+        inbox.expect("ret/untouched", "retained");
+        client.disconnect();
+    }
+
+    @Test
     void retainedMessageIsDeliveredAtTheLowerOfItsQosAndTheGrantedQos() throws Exception {
         publisher.publish("ret/qos", "q2".getBytes(), 2, true);
         MqttClient client = Clients.paho(broker, "ret-qos", true);

@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE, MQTT 3.1.1 sections 3.8, 3.10 and 4.7. Absence of a message is shown
@@ -180,6 +181,25 @@ class SubscribeTest {
         publish("unsub/gone", "after");
         publish("unsub/kept", "marker");
         inbox.expect("unsub/kept", "marker");
+        client.disconnect();
+    }
+
+    @Test
+    void unsubscribingAFilterThatWasNeverSubscribedIsAcknowledged() throws Exception {
+        MqttClient client = Clients.paho(broker, "unsub-unknown", true);
+        client.unsubscribe("never/subscribed"); // returns once UNSUBACK arrives [MQTT-3.10.4-5]
+        assertTrue(client.isConnected());
+        client.disconnect();
+    }
+
+    @Test
+    void topicsAreCaseSensitive() throws Exception {
+        Inbox inbox = new Inbox();
+        Mqtt3BlockingClient client = Clients.hivemq(broker, "case", inbox);
+        client.subscribeWith().topicFilter("case/Room").qos(MqttQos.AT_LEAST_ONCE).send();
+        publish("case/room", "other topic");
+        publish("case/Room", "same topic");
+        inbox.expect("case/Room", "same topic"); // [MQTT-4.7.3-4]
         client.disconnect();
     }
 
