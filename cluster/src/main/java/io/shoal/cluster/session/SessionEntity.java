@@ -220,6 +220,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private Effect<SessionEvent, SessionData> onIdle(SessionData data, SessionCommand.Idle idle) {
         if (online == null && !passivating) {
             passivating = true;
+            deps.metrics().increment(Counter.SESSIONS_UNLOADED);
             entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
         }
         return Effect().none();

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +116,37 @@ class PersistentSessionTest {
             pub.publish("bounded", "marker".getBytes(), 1, false);
             inbox.expect("bounded", "marker");
             assertEquals(3, small.metrics().get(Counter.DROPPED_OFFLINE_QUEUE_FULL));
+            pub.disconnect();
+            client.disconnect();
+        }
+    }
+
+    @Test
+    void offlineSessionUnloadedFromMemoryIsRebuiltFromItsJournal() throws Exception {
+        try (TestBroker unloading = TestBroker.start(Map.of(
+                "SHOAL_SESSION_PASSIVATE_AFTER", "100ms", "SHOAL_SESSION_SNAPSHOT_EVERY", "3"))) {
+            Mqtt3BlockingClient client = Clients.hivemq(unloading, "unloaded");
+            client.connectWith().cleanSession(false).send();
+            client.subscribeWith().topicFilter("unloaded/a").qos(MqttQos.AT_LEAST_ONCE).send();
+            client.subscribeWith().topicFilter("unloaded/b").qos(MqttQos.EXACTLY_ONCE).send();
+            MqttClient pub = Clients.paho(unloading, "unloaded-pub", true);
+            long unloaded = unloading.metrics().get(Counter.SESSIONS_UNLOADED);
+            client.disconnect();
+            for (int round = 0; round < 3; round++) {
+                long before = unloaded;
+                await().atMost(Duration.ofSeconds(10)).until(() -> unloading.metrics().get(Counter.SESSIONS_UNLOADED) > before);
+                unloaded = unloading.metrics().get(Counter.SESSIONS_UNLOADED);
+                // Each message wakes the session from its journal (and, past three events, its snapshot).
+                pub.publish("unloaded/a", ("a" + round).getBytes(), 1, false);
+                pub.publish("unloaded/b", ("b" + round).getBytes(), 2, false);
+            }
+            Inbox inbox = new Inbox();
+            client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+            assertTrue(client.connectWith().cleanSession(false).send().isSessionPresent());
+            for (int round = 0; round < 3; round++) {
+                inbox.expect("unloaded/a", "a" + round);
+                assertEquals(2, inbox.expect("unloaded/b", "b" + round).qos());
+            }
             pub.disconnect();
             client.disconnect();
         }

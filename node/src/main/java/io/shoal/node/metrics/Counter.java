@@ -10,6 +10,7 @@ public enum Counter {
     KEEP_ALIVE_TIMEOUTS("connections closed for keep-alive timeout"),
     CONNECT_TIMEOUTS("connections closed for sending no CONNECT in time"),
     SESSIONS_TAKEN_OVER("connections closed because the client connected again"),
+    SESSIONS_UNLOADED("offline or ended sessions removed from memory (persistent ones reload from their journal)"),
     PUBLISHES_RECEIVED("PUBLISH packets received from clients"),
     MESSAGES_SENT("PUBLISH packets sent to clients"),
     RETAINED_SET("retained messages stored or replaced"),
