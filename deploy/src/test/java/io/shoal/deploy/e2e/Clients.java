@@ -1,5 +1,6 @@
 package io.shoal.deploy.e2e;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -36,7 +37,7 @@ public final class Clients {
      */
     public static Mqtt3BlockingClient hivemq(TestBroker broker, String clientId, Inbox inbox) {
         Mqtt3BlockingClient client = hivemq(broker, clientId);
-        client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+        client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
         client.connect();
         return client;
     }

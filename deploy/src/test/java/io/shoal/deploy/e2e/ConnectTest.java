@@ -1,10 +1,15 @@
 package io.shoal.deploy.e2e;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.shoal.node.metrics.Counter;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -20,6 +25,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONNECT validation, MQTT 3.1.1 section 3.1, seen from the client. */
@@ -60,6 +66,14 @@ class ConnectTest {
                     ack.variableHeader().connectReturnCode());
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
+    }
+
+    @Test
+    void mqtt5ClientIsRefusedWithUnsupportedProtocolVersion() {
+        Mqtt5BlockingClient client = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5().identifier("v5").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
+        assertEquals(Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION, refused.getMqttMessage().getReasonCode());
     }
 
     @Test
@@ -140,7 +154,7 @@ class ConnectTest {
             client.send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1).clientId("eager")
                     .cleanSession(true).build());
             client.send(MqttMessageBuilders.subscribe().messageId(1)
-                    .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, "connect/eager").build());
+                    .addSubscription(MqttQoS.AT_LEAST_ONCE, "connect/eager").build());
             client.publish("connect/eager", "early", 1, 2, false);
             MqttMessage connAck = client.receive();
             assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED,
@@ -155,7 +169,7 @@ class ConnectTest {
                     case PUBACK -> sawPubAck = true;
                     case PUBLISH -> {
                         sawPublish = true;
-                        io.netty.util.ReferenceCountUtil.release(m);
+                        ReferenceCountUtil.release(m);
                     }
                     default -> throw new AssertionError("unexpected " + m);
                 }

@@ -1,5 +1,6 @@
 package io.shoal.deploy.e2e;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck;
@@ -57,7 +58,7 @@ class PersistentSessionTest {
         publisher.publish("persist/queue/0", "qos0 is not queued".getBytes(), 0, false);
 
         Inbox inbox = new Inbox();
-        client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+        client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
         Mqtt3ConnAck ack = client.connectWith().cleanSession(false).send();
         assertTrue(ack.isSessionPresent());
         for (int i = 0; i < 20; i++) {
@@ -86,7 +87,7 @@ class PersistentSessionTest {
         // neither the queued message nor the old subscription comes back.
         Inbox inbox = new Inbox();
         Mqtt3BlockingClient fresh = Clients.hivemq(broker, "discard");
-        fresh.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+        fresh.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
         assertFalse(fresh.connectWith().cleanSession(false).send().isSessionPresent());
         fresh.subscribeWith().topicFilter("persist/discard/marker").qos(MqttQos.AT_LEAST_ONCE).send();
         publisher.publish("persist/discard", "no subscription any more".getBytes(), 1, false);
@@ -108,7 +109,7 @@ class PersistentSessionTest {
                 pub.publish("bounded", ("m" + i).getBytes(), 1, false);
             }
             Inbox inbox = new Inbox();
-            client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+            client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
             client.connectWith().cleanSession(false).send();
             for (int i = 0; i < 5; i++) {
                 inbox.expect("bounded", "m" + i); // the oldest five are kept
@@ -141,7 +142,7 @@ class PersistentSessionTest {
                 pub.publish("unloaded/b", ("b" + round).getBytes(), 2, false);
             }
             Inbox inbox = new Inbox();
-            client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+            client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
             assertTrue(client.connectWith().cleanSession(false).send().isSessionPresent());
             for (int round = 0; round < 3; round++) {
                 inbox.expect("unloaded/a", "a" + round);
@@ -162,7 +163,7 @@ class PersistentSessionTest {
             MqttClient pub = Clients.paho(queueing, "q0-pub", true);
             pub.publish("q0", "kept".getBytes(), 0, false);
             Inbox inbox = new Inbox();
-            client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, inbox);
+            client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
             client.connectWith().cleanSession(false).send();
             assertEquals(0, inbox.expect("q0", "kept").qos());
             pub.disconnect();

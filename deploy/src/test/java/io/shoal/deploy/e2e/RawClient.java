@@ -1,5 +1,6 @@
 package io.shoal.deploy.e2e;
 
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -100,7 +101,7 @@ public final class RawClient implements AutoCloseable {
 
     public void publish(String topic, String payload, int qos, int packetId, boolean dup) throws IOException {
         send(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), false, 0),
-                new io.netty.handler.codec.mqtt.MqttPublishVariableHeader(topic, packetId),
+                new MqttPublishVariableHeader(topic, packetId),
                 Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
     }
 

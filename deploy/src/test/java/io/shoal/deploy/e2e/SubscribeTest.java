@@ -1,5 +1,6 @@
 package io.shoal.deploy.e2e;
 
+import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
@@ -174,7 +175,7 @@ class SubscribeTest {
         MqttClient client = Clients.paho(broker, "unsub", true);
         Inbox inbox = new Inbox();
         client.subscribe(new String[] {"unsub/gone", "unsub/kept"}, new int[] {1, 1},
-                new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {inbox, inbox});
+                new IMqttMessageListener[] {inbox, inbox});
         publish("unsub/gone", "before");
         inbox.expect("unsub/gone", "before");
         client.unsubscribe("unsub/gone");

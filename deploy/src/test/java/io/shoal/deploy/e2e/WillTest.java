@@ -1,5 +1,8 @@
 package io.shoal.deploy.e2e;
 
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -64,10 +67,10 @@ class WillTest {
         try (RawClient device = RawClient.connectedWithWill(broker.port(), "will-error", 0, "will/error",
                 "broke the protocol", 1, false)) {
             // CONNACK is a server-to-client packet; a client sending it breaks the protocol.
-            device.send(new io.netty.handler.codec.mqtt.MqttConnAckMessage(
+            device.send(new MqttConnAckMessage(
                     new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 2),
-                    new io.netty.handler.codec.mqtt.MqttConnAckVariableHeader(
-                            io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_ACCEPTED, false)));
+                    new MqttConnAckVariableHeader(
+                            MqttConnectReturnCode.CONNECTION_ACCEPTED, false)));
             wills.expect("will/error", "broke the protocol");
         }
     }
