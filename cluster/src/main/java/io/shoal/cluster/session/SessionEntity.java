@@ -9,6 +9,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityContext;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -16,6 +17,7 @@ import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
@@ -104,6 +106,14 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return newEventHandlerBuilder().forAnyState().onAnyEvent(SessionData::apply);
     }
 
+    /** A freshly loaded entity leaves memory again if nothing keeps it (see {@link #startIdleTimer}). */
+    @Override
+    public SignalHandler<SessionData> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::startIdleTimer)
+                .build();
+    }
+
     @Override
     public RetentionCriteria retentionCriteria() {
         return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2).withDeleteEventsOnSnapshot();
@@ -175,7 +185,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private Effect<SessionEvent, SessionData> onDetach(SessionData data, Detach detach) {
         if (online == null || online.id() != detach.connectionId()) {
-            return Effect().none(); // a connection that was given up on after a takeover timeout
+            // A connection given up on after a takeover timeout: its state is stale, its will is not.
+            return Effect().none().thenRun(s -> publishWill(detach.will()));
         }
         boolean clean = onlineClean;
         goOffline();

@@ -1,0 +1,631 @@
+package io.shoal.cluster.session;
+
+import akka.Done;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.shoal.cluster.ClusterMembership;
+import io.shoal.cluster.session.ConnectionGateway.CloseConnection;
+import io.shoal.cluster.session.SessionCommand.Connect;
+import io.shoal.cluster.session.SessionCommand.Connected;
+import io.shoal.cluster.session.SessionCommand.ConnectionRef;
+import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.metrics.Counter;
+import io.shoal.node.session.DisconnectReason;
+import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.Publication;
+import io.shoal.node.session.Publisher;
+import io.shoal.node.session.SessionState;
+import io.shoal.node.session.Subscription;
+import io.shoal.persistence.session.SessionEvent;
+import io.shoal.persistence.session.SessionEvent.MessageQueued;
+import io.shoal.persistence.session.SessionEvent.SessionCleared;
+import io.shoal.persistence.session.SessionEvent.SessionOpened;
+import io.shoal.persistence.session.SessionEvent.SessionSuspended;
+import io.shoal.persistence.session.SessionEvent.Subscribed;
+import io.shoal.persistence.session.SessionEvent.Unsubscribed;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link SessionEntity} hosted outside sharding: the test plays the shard (a probe receives its
+ * Passivate and the test sends {@link SessionCommand.Stop}), the node's publisher (wills) and the
+ * connection gateway (takeover). The journal is the persistence test kit's, which serializes events
+ * as production does; snapshots go to Shoal's in-memory snapshot store.
+ */
+class SessionEntityTest {
+
+    private static final boolean CLEAN_SESSION = true;
+    private static final boolean PERSISTENT_SESSION = false;
+    private static final Publication NO_WILL = null;
+
+    /** How long to watch where something must NOT happen. */
+    private static final Duration SHORT = Duration.ofMillis(200);
+
+    private static final SessionSettings DEFAULT_SETTINGS = new SessionSettings(
+            100,                    // maxQueued
+            false,                  // queueQos0Offline
+            1000,                   // snapshotEvery: no snapshot (hence no event deletion) unless a test asks
+            Duration.ofMinutes(1),  // passivateAfter: an offline persistent session stays loaded during a test
+            Duration.ofSeconds(10), // takeoverTimeout
+            Duration.ofSeconds(5)); // askTimeout
+
+    private static ActorTestKit testKit;
+    private static PersistenceTestKit journal;
+
+    private String testName;
+
+    @BeforeAll
+    static void startActorSystem() {
+        Config config = ConfigFactory.parseString("""
+                        akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
+                        akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
+                        akka.actor.provider = cluster
+                        akka.remote.artery.canonical.hostname = 127.0.0.1
+                        akka.remote.artery.canonical.port = 0
+                        akka.cluster.jmx.multi-mbeans-in-same-jvm = on
+                        akka.persistence.snapshot-store.plugin = "shoal-internal.memory-snapshot-store"
+                        """)
+                .withFallback(PersistenceTestKitPlugin.getInstance().config())
+                .withFallback(ConfigFactory.load());
+        testKit = ActorTestKit.create("SessionEntityTest", config);
+        journal = PersistenceTestKit.create(testKit.system());
+    }
+
+    @AfterAll
+    static void stopActorSystem() {
+        testKit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void nameClientAfterTest(TestInfo info) {
+        testName = info.getTestMethod().orElseThrow().getName();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Clean sessions
+
+    @Test
+    void cleanSessionIsAnsweredEmptyPublishesItsWillOnDetachWritesNothingAndLeavesMemory() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        Publication will = message("clients/gone", "bye", 1);
+
+        Connected connected = session.connect(CLEAN_SESSION, 1);
+        assertFalse(connected.sessionPresent());
+        assertEquals(SessionState.EMPTY, connected.state());
+
+        session.detach(1, List.of(), Set.of(), will);
+        assertSame(will, session.published.receiveMessage());
+        session.expectPassivationRequested();
+
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+        assertEquals(1, session.metrics.get(Counter.SESSIONS_UNLOADED));
+        assertTrue(journal.persistedInStorage(session.persistenceId).isEmpty());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void cleanSessionDetachWithoutWillPublishesNothing() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(CLEAN_SESSION, 1);
+
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPassivationRequested(); // the will would have been published before this
+
+        session.published.expectNoMessage(SHORT);
+        assertEquals(0, session.metrics.get(Counter.WILLS_PUBLISHED));
+    }
+
+    @Test
+    void cleanSessionSubscriptionsAreNotJournaled() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(CLEAN_SESSION, 1);
+
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.unsubscribe(1, "a/#");
+
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Persistent sessions
+
+    @Test
+    void persistentSessionIsOpenedThenResumedWithItsSubscriptionsAndUnacknowledgedMessages() {
+        Session session = newSession(DEFAULT_SETTINGS);
+
+        Connected first = session.connect(PERSISTENT_SESSION, 1);
+        assertFalse(first.sessionPresent());
+        assertEquals(SessionState.EMPTY, first.state());
+        session.expectPersisted(SessionOpened.class);
+
+        Subscription sensors = new Subscription("sensors/#", 1);
+        Subscription alarms = new Subscription("alarms", 2);
+        session.subscribe(1, sensors, alarms);
+        session.expectPersisted(new Subscribed(List.of(sensors, alarms)));
+        session.unsubscribe(1, "alarms");
+        session.expectPersisted(new Unsubscribed(List.of("alarms")));
+
+        List<PendingDelivery> unacknowledged = List.of(
+                inFlight(message("sensors/1", "21C", 1), 1, 7),
+                PendingDelivery.queued(message("sensors/2", "22C", 2), 2, false));
+        Set<Integer> awaitingRelease = Set.of(3, 4);
+        session.detach(1, unacknowledged, awaitingRelease, NO_WILL);
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertEquals(describe(unacknowledged), describe(suspended.pending()));
+        assertEquals(awaitingRelease, suspended.awaitingRelease());
+
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertTrue(resumed.sessionPresent());
+        assertEquals(List.of(sensors), resumed.state().subscriptions());
+        assertEquals(describe(unacknowledged), describe(resumed.state().pending()));
+        assertEquals(awaitingRelease, resumed.state().awaitingRelease());
+        journal.expectNothingPersisted(session.persistenceId, SHORT); // resuming writes nothing
+    }
+
+    @Test
+    void offlineSessionQueuesQos1And2InOrderDropsQos0AndDropsBeyondTheQueueLimit() {
+        Session session = newSession(new SessionSettings(3, false, 1000, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.goOffline();
+
+        Publication first = message("t", "first", 1);
+        Publication qos0 = message("t", "qos0", 0);
+        Publication second = message("t", "second", 2);
+        Publication third = message("t", "third", 1);
+        Publication overLimit = message("t", "over the limit", 2);
+        session.deliver(first, 1);
+        session.deliver(qos0, 0);
+        session.deliver(second, 2);
+        session.deliver(third, 1);
+        session.deliver(overLimit, 2);
+
+        assertQueued(session.expectPersisted(MessageQueued.class), first, 1);
+        assertQueued(session.expectPersisted(MessageQueued.class), second, 2);
+        assertQueued(session.expectPersisted(MessageQueued.class), third, 1);
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(List.of(PendingDelivery.queued(first, 1, false),
+                        PendingDelivery.queued(second, 2, false), PendingDelivery.queued(third, 1, false))),
+                describe(resumed.state().pending()));
+        assertEquals(1, session.metrics.get(Counter.DROPPED_QOS0_OFFLINE));
+        assertEquals(1, session.metrics.get(Counter.DROPPED_OFFLINE_QUEUE_FULL));
+    }
+
+    @Test
+    void offlineSessionQueuesQos0WhenConfiguredTo() {
+        Session session = newSession(new SessionSettings(100, true, 1000, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.goOffline();
+
+        Publication qos0 = message("t", "qos0", 0);
+        session.deliver(qos0, 0);
+
+        assertQueued(session.expectPersisted(MessageQueued.class), qos0, 0);
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(List.of(PendingDelivery.queued(qos0, 0, false))), describe(resumed.state().pending()));
+        assertEquals(0, session.metrics.get(Counter.DROPPED_QOS0_OFFLINE));
+    }
+
+    @Test
+    void queueLimitCountsTheMessagesReturnedAtDisconnect() {
+        Session session = newSession(new SessionSettings(3, false, 1000, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        List<PendingDelivery> unacknowledged = List.of(
+                inFlight(message("t", "in flight", 1), 1, 1),
+                PendingDelivery.queued(message("t", "queued", 1), 1, false));
+        session.detach(1, unacknowledged, Set.of(), NO_WILL);
+        session.expectPersisted(SessionSuspended.class);
+
+        Publication fits = message("t", "fits", 1);
+        session.deliver(fits, 1);
+        session.deliver(message("t", "does not fit", 1), 1);
+
+        assertQueued(session.expectPersisted(MessageQueued.class), fits, 1);
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(1, session.metrics.get(Counter.DROPPED_OFFLINE_QUEUE_FULL));
+    }
+
+    @Test
+    void messagesArrivingWhileOnlineAreQueuedAfterWhatTheConnectionReturnsAtDetach() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+
+        Publication late1 = message("t", "late 1", 1);
+        Publication late2 = message("t", "late 2", 2);
+        session.deliver(late1, 1);
+        session.deliver(late2, 2);
+        journal.expectNothingPersisted(session.persistenceId, SHORT); // held while the connection is online
+
+        List<PendingDelivery> unacknowledged = List.of(
+                inFlight(message("t", "early 1", 1), 1, 11),
+                PendingDelivery.queued(message("t", "early 2", 1), 1, false));
+        session.detach(1, unacknowledged, Set.of(), NO_WILL);
+        session.expectPersisted(SessionSuspended.class);
+        assertQueued(session.expectPersisted(MessageQueued.class), late1, 1);
+        assertQueued(session.expectPersisted(MessageQueued.class), late2, 2);
+
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(List.of(unacknowledged.get(0), unacknowledged.get(1),
+                        PendingDelivery.queued(late1, 1, false), PendingDelivery.queued(late2, 2, false))),
+                describe(resumed.state().pending()));
+    }
+
+    @Test
+    void subscriptionChangesFromAConnectionThatIsNotTheCurrentOneAreAnsweredButNotJournaled() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPersisted(SessionSuspended.class);
+        session.connect(PERSISTENT_SESSION, 2);
+
+        session.subscribe(1, new Subscription("from/previous/connection", 1)); // answered Done
+        session.unsubscribe(1, "from/previous/connection");
+        session.subscribe(99, new Subscription("from/unknown/connection", 1));
+        session.unsubscribe(99, "from/unknown/connection");
+
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void cleanConnectOverAPersistentSessionClearsIt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a", 1));
+        session.expectPersisted(Subscribed.class);
+        session.detach(1, List.of(PendingDelivery.queued(message("a", "kept", 1), 1, false)), Set.of(5), NO_WILL);
+        session.expectPersisted(SessionSuspended.class);
+
+        Connected clean = session.connect(CLEAN_SESSION, 2);
+        assertFalse(clean.sessionPresent());
+        assertEquals(SessionState.EMPTY, clean.state());
+        session.expectPersisted(SessionCleared.class);
+
+        session.detach(2, List.of(), Set.of(), NO_WILL);
+        session.expectPassivationRequested(); // nothing left to keep
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        session.restart(); // what sharding does with a passivated entity that gets a message
+
+        Connected persistentAgain = session.connect(PERSISTENT_SESSION, 3);
+        assertFalse(persistentAgain.sessionPresent());
+        assertEquals(SessionState.EMPTY, persistentAgain.state());
+        session.expectPersisted(SessionOpened.class);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Takeover
+
+    @Test
+    void takeoverClosesThePreviousConnectionAndAnswersOnlyOnceItHasDetached() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        Subscription subscription = new Subscription("x/+", 2);
+        session.subscribe(1, subscription);
+        session.expectPersisted(Subscribed.class);
+
+        TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+        successor.expectNoMessage(SHORT);
+
+        List<PendingDelivery> unacknowledged = List.of(inFlight(message("x/y", "unacked", 2), 2, 9));
+        Publication will = message("status/1", "offline", 1);
+        session.detach(1, unacknowledged, Set.of(8), will);
+
+        Connected connected = successor.receiveMessage();
+        assertTrue(connected.sessionPresent());
+        assertEquals(List.of(subscription), connected.state().subscriptions());
+        assertEquals(describe(unacknowledged), describe(connected.state().pending()));
+        assertEquals(Set.of(8), connected.state().awaitingRelease());
+        assertSame(will, session.published.receiveMessage()); // MQTT 3.1.1 publishes the will on takeover
+        session.expectPersisted(SessionSuspended.class);
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void takeoverOfACleanSessionKeepsTheEntityLoadedForTheSuccessor() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(CLEAN_SESSION, 1);
+
+        TestProbe<Connected> successor = session.connectAsync(CLEAN_SESSION, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+        Publication will = message("status/1", "offline", 0);
+        session.detach(1, List.of(), Set.of(), will);
+
+        Connected connected = successor.receiveMessage();
+        assertFalse(connected.sessionPresent());
+        assertSame(will, session.published.receiveMessage());
+        session.shard.expectNoMessage(SHORT); // the successor is online: no passivation
+        assertEquals(0, session.metrics.get(Counter.SESSIONS_UNLOADED));
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void takeoverContinuesWithoutThePreviousConnectionAfterTheTimeoutAndIgnoresItsLateState() {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMinutes(1),
+                Duration.ofMillis(200), Duration.ofSeconds(5)));
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        Subscription journaled = new Subscription("kept", 1);
+        session.subscribe(1, journaled);
+        session.expectPersisted(Subscribed.class);
+
+        TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+
+        Connected connected = successor.receiveMessage(Duration.ofSeconds(3)); // no Detach from connection 1
+        assertTrue(connected.sessionPresent());
+        assertEquals(List.of(journaled), connected.state().subscriptions());
+        assertEquals(List.of(), connected.state().pending());
+
+        session.detach(1, List.of(inFlight(message("t", "too late", 1), 1, 1)), Set.of(1),
+                message("status/1", "offline", 1));
+        Subscription ofSuccessor = new Subscription("new", 1);
+        session.subscribe(2, ofSuccessor); // processed after the late Detach; connection 2 is still current
+        session.expectPersisted(new Subscribed(List.of(ofSuccessor))); // and no SessionSuspended before it
+        // The late connection's state is stale, but its will is still due: it ended without DISCONNECT.
+        assertEquals("status/1", session.published.receiveMessage().topic());
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Leaving memory and coming back
+
+    @Test
+    void persistentSessionIsRebuiltFromItsSnapshotAndLaterEvents() {
+        Session session = newSession(new SessionSettings(100, false, 3, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        Subscription dropped = new Subscription("dropped", 1);
+        Subscription kept = new Subscription("kept/#", 2);
+        List<PendingDelivery> unacknowledged = List.of(inFlight(message("kept/a", "unacked", 2), 2, 4));
+        Publication[] queued = {message("kept/b", "q1", 1), message("kept/c", "q2", 2),
+                message("kept/d", "q3", 1), message("kept/e", "q4", 1)};
+
+        session.connect(PERSISTENT_SESSION, 1);               // event 1
+        session.subscribe(1, dropped);                         // 2
+        session.subscribe(1, kept);                            // 3: snapshot
+        session.unsubscribe(1, "dropped");                     // 4
+        session.detach(1, unacknowledged, Set.of(6), NO_WILL); // 5
+        session.deliver(queued[0], 1);                         // 6: snapshot
+        session.deliver(queued[1], 2);                         // 7
+        session.deliver(queued[2], 1);                         // 8
+        // Event 9 triggers a snapshot after which events 1 to 3 are deleted: from then on the session
+        // can only be rebuilt with a snapshot.
+        session.deliver(queued[3], 1);                         // 9: snapshot
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+            List<Object> stored = journal.persistedInStorage(session.persistenceId);
+            assertFalse(stored.stream().anyMatch(e -> e instanceof SessionOpened), "events deleted: " + stored);
+            return null;
+        });
+        Publication afterSnapshot = message("kept/f", "q5", 2);
+        session.deliver(afterSnapshot, 2);                     // 10: replayed after the snapshot
+
+        session.restart();
+
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertTrue(resumed.sessionPresent());
+        assertEquals(List.of(kept), resumed.state().subscriptions());
+        assertEquals(describe(List.of(unacknowledged.get(0),
+                        PendingDelivery.queued(queued[0], 1, false), PendingDelivery.queued(queued[1], 2, false),
+                        PendingDelivery.queued(queued[2], 1, false), PendingDelivery.queued(queued[3], 1, false),
+                        PendingDelivery.queued(afterSnapshot, 2, false))),
+                describe(resumed.state().pending()));
+        assertEquals(Set.of(6), resumed.state().awaitingRelease());
+    }
+
+    @Test
+    void offlinePersistentSessionLeavesMemoryAfterPassivateAfter() {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMillis(300),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.goOffline();
+
+        session.expectPassivationRequested();
+        assertEquals(1, session.metrics.get(Counter.SESSIONS_UNLOADED));
+    }
+
+    /**
+     * Sharding starts an entity for any message. An offline session woken by a message it does not
+     * queue (QoS 0 here; likewise a full queue or a session that no longer exists) must leave memory
+     * again after passivate-after, as it would after a queued message.
+     */
+    @Test
+    void sessionWokenByAMessageItDropsLeavesMemoryAgain() {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMillis(300),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.goOffline();
+        session.expectPassivationRequested();
+        session.restart();
+
+        session.deliver(message("t", "qos0", 0), 0);
+
+        testKit.createTestProbe().awaitAssert(() -> { // the new incarnation has handled (and dropped) it
+            assertEquals(1, session.metrics.get(Counter.DROPPED_QOS0_OFFLINE));
+            return null;
+        });
+        session.expectPassivationRequested(Duration.ofSeconds(3), "the incarnation woken by a dropped QoS 0 message "
+                + "never asks its shard to passivate: SessionEntity.onDeliver arms the idle timer only on the path "
+                + "that queues the message");
+    }
+
+    @Test
+    void connectReachingAPassivatingIncarnationIsHandedBackToSharding() {
+        // A shard region whose entities only report what reaches them, standing in for the next
+        // incarnation. It needs the node to be a cluster member.
+        TestProbe<SessionCommand> nextIncarnation = testKit.createTestProbe();
+        ClusterMembership.joinSelf(testKit.system());
+        ClusterSharding.get(testKit.system()).init(Entity.of(SessionEntity.TYPE_KEY, ctx ->
+                Behaviors.receiveMessage(command -> {
+                    nextIncarnation.ref().tell(command);
+                    return Behaviors.same();
+                })));
+
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(CLEAN_SESSION, 1);
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPassivationRequested();
+
+        TestProbe<Connected> reconnecting = session.connectAsync(CLEAN_SESSION, 2);
+
+        SessionCommand forwarded = nextIncarnation.receiveMessage(Duration.ofSeconds(20));
+        assertTrue(forwarded instanceof Connect, "forwarded: " + forwarded);
+        assertEquals(2, ((Connect) forwarded).connection().id());
+        assertEquals(reconnecting.ref(), ((Connect) forwarded).replyTo());
+        reconnecting.expectNoMessage(SHORT);
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Fixture
+
+    private Session newSession(SessionSettings settings) {
+        return new Session("client-" + testName, settings);
+    }
+
+    /** One client id's entity and the probes standing in for its shard, publisher and connection gateway. */
+    private static final class Session {
+        final String clientId;
+        final String persistenceId;
+        final SessionSettings settings;
+        final BrokerMetrics metrics = new BrokerMetrics();
+        final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+        final TestProbe<Publication> published = testKit.createTestProbe();
+        final TestProbe<CloseConnection> gateway = testKit.createTestProbe();
+        ActorRef<SessionCommand> entity;
+
+        Session(String clientId, SessionSettings settings) {
+            this.clientId = clientId;
+            this.persistenceId = "session|" + clientId;
+            this.settings = settings;
+            this.entity = spawnIncarnation();
+        }
+
+        private ActorRef<SessionCommand> spawnIncarnation() {
+            EntityContext<SessionCommand> context = new EntityContext<>(SessionEntity.TYPE_KEY, clientId, shard.ref());
+            Publisher publisher = publication -> published.ref().tell(publication);
+            return testKit.spawn(SessionEntity.create(context,
+                    new SessionEntity.Dependencies(settings, publisher, metrics)));
+        }
+
+        TestProbe<Connected> connectAsync(boolean cleanSession, long connectionId) {
+            TestProbe<Connected> replyTo = testKit.createTestProbe();
+            entity.tell(new Connect(cleanSession, new ConnectionRef(gateway.ref(), connectionId), replyTo.ref()));
+            return replyTo;
+        }
+
+        Connected connect(boolean cleanSession, long connectionId) {
+            return connectAsync(cleanSession, connectionId).receiveMessage();
+        }
+
+        void subscribe(long connectionId, Subscription... subscriptions) {
+            TestProbe<Done> replyTo = testKit.createTestProbe();
+            entity.tell(new SessionCommand.Subscribe(connectionId, List.of(subscriptions), replyTo.ref()));
+            replyTo.expectMessage(Done.getInstance());
+        }
+
+        void unsubscribe(long connectionId, String... filters) {
+            TestProbe<Done> replyTo = testKit.createTestProbe();
+            entity.tell(new SessionCommand.Unsubscribe(connectionId, List.of(filters), replyTo.ref()));
+            replyTo.expectMessage(Done.getInstance());
+        }
+
+        void detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will) {
+            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will));
+        }
+
+        void deliver(Publication publication, int qos) {
+            entity.tell(new SessionCommand.Deliver(publication, qos));
+        }
+
+        /** A persistent session whose client has disconnected (connection 1, nothing unacknowledged). */
+        void goOffline() {
+            connect(PERSISTENT_SESSION, 1);
+            expectPersisted(SessionOpened.class);
+            detach(1, List.of(), Set.of(), NO_WILL);
+            expectPersisted(SessionSuspended.class);
+        }
+
+        void expectPassivationRequested() {
+            assertEquals(new ClusterSharding.Passivate<>(entity), shard.receiveMessage());
+        }
+
+        void expectPassivationRequested(Duration max, String otherwise) {
+            ClusterSharding.ShardCommand command;
+            try {
+                command = shard.receiveMessage(max);
+            } catch (AssertionError timeout) {
+                throw new AssertionError("No Passivate within " + max + ": " + otherwise, timeout);
+            }
+            assertEquals(new ClusterSharding.Passivate<>(entity), command);
+        }
+
+        /** Stops this incarnation as sharding does and starts the next one for the same client id. */
+        void restart() {
+            TestProbe<Object> watcher = testKit.createTestProbe();
+            entity.tell(SessionCommand.Stop.INSTANCE);
+            watcher.expectTerminated(entity, Duration.ofSeconds(5));
+            entity = spawnIncarnation();
+        }
+
+        <E extends SessionEvent> E expectPersisted(Class<E> type) {
+            return journal.expectNextPersistedClass(persistenceId, type);
+        }
+
+        /** For events without byte arrays, which compare by value after the journal's serialization. */
+        void expectPersisted(SessionEvent event) {
+            journal.expectNextPersisted(persistenceId, event);
+        }
+    }
+
+    private static Publication message(String topic, String text, int qos) {
+        return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), qos, false);
+    }
+
+    private static PendingDelivery inFlight(Publication publication, int qos, int packetId) {
+        return PendingDelivery.queued(publication, qos, false).sentAs(packetId);
+    }
+
+    private static void assertQueued(MessageQueued event, Publication publication, int qos) {
+        assertEquals(describe(List.of(PendingDelivery.queued(publication, qos, false))),
+                describe(List.of(event.delivery())));
+    }
+
+    /**
+     * Deliveries as comparable text: a publication's payload is an array, which records compare by
+     * identity, and journaled or recovered messages are copies.
+     */
+    private static List<String> describe(List<PendingDelivery> deliveries) {
+        return deliveries.stream().map(d -> d.publication().topic()
+                + " '" + new String(d.publication().payload(), StandardCharsets.UTF_8) + "'"
+                + " published qos" + d.publication().qos() + (d.publication().retain() ? " retained" : "")
+                + " delivered qos" + d.qos() + (d.retain() ? " retain" : "")
+                + (d.inFlight() ? " packet " + d.packetId() : " queued")
+                + (d.released() ? " released" : "")).toList();
+    }
+}
