@@ -172,6 +172,27 @@ class MalformedInputTest {
         assertClosedAfter("null-topic", Packets.publish(new byte[] {'a', 0, 'b'}, 0, 0, new byte[] {1})); // [MQTT-4.7.3-2]
     }
 
+    @Test
+    void invalidUtf8InUnsubscribeFilter() throws Exception {
+        assertClosedAfter("unsub-utf8", Packets.packet(0xA2, new byte[] {0, 1, 0, 2, (byte) 0xC3, 0x28}));
+    }
+
+    @Test
+    void invalidUtf8InClientIdWillTopicOrUserNameRefusesTheConnect() throws Exception {
+        byte[] bad = {'x', (byte) 0xC0, (byte) 0x80}; // overlong encoding of U+0000
+        byte[] ok = Packets.utf8("ok");
+        assertConnectClosed(Packets.connect("MQTT", 4, 0x02, bad, ok, ok)); // [MQTT-3.1.3-4]
+        assertConnectClosed(Packets.connect("MQTT", 4, 0x06, Packets.utf8("will-utf8"), bad, ok)); // [MQTT-3.1.3-10]
+        assertConnectClosed(Packets.connect("MQTT", 4, 0x82, Packets.utf8("user-utf8"), ok, bad)); // [MQTT-3.1.3-11]
+    }
+
+    private static void assertConnectClosed(byte[] connect) throws Exception {
+        try (RawClient client = new RawClient(broker.port())) {
+            client.sendBytes(connect);
+            assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
+        }
+    }
+
     private static void assertClosedAfter(String clientId, byte[] packet) throws Exception {
         long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
         try (RawClient client = RawClient.connected(broker.port(), clientId, true)) {

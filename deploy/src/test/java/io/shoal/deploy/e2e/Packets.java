@@ -11,19 +11,24 @@ final class Packets {
 
     /** A CONNECT with the given protocol name, level and flags; the payload holds exactly what the flags announce. */
     static byte[] connect(String protocolName, int level, int flags, String clientId) {
+        return connect(protocolName, level, flags, utf8(clientId), utf8("will"), utf8("user"));
+    }
+
+    /** A CONNECT whose client id, will topic and user name are raw bytes (so they can be invalid UTF-8). */
+    static byte[] connect(String protocolName, int level, int flags, byte[] clientId, byte[] willTopic, byte[] user) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, protocolName.getBytes(StandardCharsets.UTF_8));
+        writeString(body, utf8(protocolName));
         body.write(level);
         body.write(flags);
         body.write(0);
         body.write(60); // keep alive
-        writeString(body, clientId.getBytes(StandardCharsets.UTF_8));
+        writeString(body, clientId);
         if ((flags & 0x04) != 0) {
-            writeString(body, "will".getBytes(StandardCharsets.UTF_8));
-            writeString(body, "gone".getBytes(StandardCharsets.UTF_8));
+            writeString(body, willTopic);
+            writeString(body, utf8("gone"));
         }
         if ((flags & 0x80) != 0) {
-            writeString(body, "user".getBytes(StandardCharsets.UTF_8));
+            writeString(body, user);
         }
         if ((flags & 0x40) != 0) {
             writeString(body, "secret".getBytes(StandardCharsets.UTF_8));
@@ -41,6 +46,10 @@ final class Packets {
         }
         body.writeBytes(payload);
         return packet(0x30 | (qos << 1), body.toByteArray());
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] packet(int firstByte, byte[] body) {

@@ -48,6 +48,15 @@ class PackagedBrokerIT {
         });
     }
 
+    /** Every mosquitto client a test started; a failed test must not leave them behind. */
+    private static final List<Process> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopClients() {
+        clients.forEach(Process::destroyForcibly);
+        clients.clear();
+    }
+
     @AfterAll
     static void stopTheJar() throws Exception {
         broker.destroy(); // SIGTERM: Akka's coordinated shutdown closes listeners, connections, cluster
@@ -140,7 +149,9 @@ class PackagedBrokerIT {
             args.addAll(0, List.of("stdbuf", "-oL")); // line-buffered, so progress is visible while it runs
             Path out = Files.createTempFile("mosquitto", ".out");
             out.toFile().deleteOnExit();
-            return new Cli(new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start(), out);
+            Process process = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            clients.add(process);
+            return new Cli(process, out);
         }
 
         static void run(int port, String... command) throws Exception {

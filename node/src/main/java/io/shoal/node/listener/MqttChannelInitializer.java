@@ -6,11 +6,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.shoal.node.codec.MqttFrameDecoder;
+import io.shoal.node.codec.ProtocolNameCheck;
 import io.shoal.node.protocol.MqttConnection;
 import io.shoal.node.protocol.MqttServices;
 
-/** The MQTT pipeline of a connection: framing and size guard, netty's codec, the protocol handler. */
+/**
+ * The MQTT pipeline of a connection: netty's codec (size limit checked from the fixed header,
+ * strict UTF-8), the protocol handler.
+ */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     /** MQTT 3.1 caps client identifiers at 23 characters; 3.1.1 and 5 leave the limit to the server. */
@@ -27,8 +30,9 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline pipeline = channel.pipeline();
         // Many small writes (acks, fan-out) become one syscall per batch.
         pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
-        pipeline.addLast("frame", new MqttFrameDecoder(services.settings().maxPacketSize()));
-        pipeline.addLast("decoder", new MqttDecoder(services.settings().maxPacketSize(), MQTT_3_1_MAX_CLIENT_ID_LENGTH));
+        pipeline.addLast("protocol-name", new ProtocolNameCheck());
+        pipeline.addLast("decoder", new MqttDecoder(services.settings().maxPacketSize(), MQTT_3_1_MAX_CLIENT_ID_LENGTH,
+                true));
         pipeline.addLast("encoder", MqttEncoder.INSTANCE);
         pipeline.addLast("mqtt", new MqttConnection(services));
     }

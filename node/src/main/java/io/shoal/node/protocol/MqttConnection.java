@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
@@ -11,13 +12,14 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.shoal.node.auth.AuthResult;
 import io.shoal.node.auth.Credentials;
-import io.shoal.node.codec.PacketRejected;
+import io.shoal.node.codec.UnknownProtocol;
 import io.shoal.node.delivery.SessionRoute;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.AttachedSession;
@@ -56,6 +58,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
+    private static final int MQTT_5 = 5;
+
     private final MqttServices services;
     private final Inbox inbox = new Inbox();
     private Channel channel;
@@ -63,6 +67,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private volatile long deadlineNanos;
     private long keepAliveLimitNanos;
     private String clientId;
+    private int protocolLevel;
     private boolean cleanSession;
     private Publication will;
     private DisconnectReason closeReason = DisconnectReason.CONNECTION_LOST;
@@ -103,8 +108,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof PacketRejected rejected) {
-            onRejected(rejected);
+        if (msg instanceof UnknownProtocol unknown) {
+            protocolError("CONNECT for unknown protocol '" + unknown.protocolName() + "' [MQTT-3.1.2-1]");
             return;
         }
         MqttMessage message = (MqttMessage) msg;
@@ -229,6 +234,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             return;
         }
         clientId = ((ConnectCheck.Accept) check).clientId();
+        protocolLevel = connect.variableHeader().version();
         cleanSession = connect.variableHeader().isCleanSession();
         keepAliveLimitNanos = TimeUnit.SECONDS.toNanos(connect.variableHeader().keepAliveTimeSeconds()) * 3 / 2;
         if (connect.variableHeader().isWillFlag()) {
@@ -398,6 +404,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             protocolError("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
             return;
         }
+        if (protocolLevel < MQTT_5 && requested.stream().anyMatch(r -> usesMqtt5Options(r.option()))) {
+            protocolError("reserved bits set in a requested QoS byte [MQTT-3-8.3-4]");
+            return;
+        }
         List<Integer> returnCodes = new ArrayList<>(requested.size());
         List<Subscription> granted = new ArrayList<>(requested.size());
         for (MqttTopicSubscription request : requested) {
@@ -491,19 +501,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     // ---- closing -----------------------------------------------------------------------------------
 
-    private void onRejected(PacketRejected rejected) {
-        if (rejected.kind() == PacketRejected.Kind.TOO_LARGE) {
-            services.metrics().increment(Counter.PACKETS_TOO_LARGE);
-        }
-        protocolError(rejected.reason());
-    }
-
     private void onDecodeFailure(Throwable cause) {
         if (phase == Phase.AWAIT_CONNECT && cause instanceof MqttUnacceptableProtocolVersionException) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, cause.getMessage());
         } else if (phase == Phase.AWAIT_CONNECT && cause instanceof MqttIdentifierRejectedException) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, cause.getMessage());
         } else {
+            if (cause instanceof TooLongFrameException) {
+                services.metrics().increment(Counter.PACKETS_TOO_LARGE);
+            }
             protocolError("malformed packet: " + cause.getMessage());
         }
     }
@@ -559,6 +565,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             pipelined.forEach(ReferenceCountUtil::release);
             pipelined = null;
         }
+    }
+
+    /** Bits 2-5 of a subscription's options byte are reserved before MQTT 5. */
+    private static boolean usesMqtt5Options(MqttSubscriptionOption option) {
+        return option.isNoLocal() || option.isRetainAsPublished()
+                || option.retainHandling() != MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE;
     }
 
     private static int packetId(MqttMessage message) {
