@@ -1,0 +1,18 @@
+package io.shoal.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar bench/target/shoal-bench.jar <command>}: load scenarios against any MQTT broker,
+ * a device simulator, and a side-by-side comparison of Shoal with peer brokers.
+ */
+@Command(name = "shoal-bench", mixinStandardHelpOptions = true,
+        subcommands = {TrafficCommand.FanIn.class, TrafficCommand.FanOut.class, TrafficCommand.Pairs.class,
+                ConnectionsCommand.class, SimulateCommand.class, io.shoal.bench.compare.CompareCommand.class})
+public final class BenchMain {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+}

@@ -1,0 +1,86 @@
+package io.shoal.bench.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Prints results as an aligned text table, and writes them as JSON. */
+public final class ResultTable {
+
+    private ResultTable() {
+    }
+
+    public static void print(List<? extends Result> results, PrintStream out) {
+        List<TrafficResult> traffic = results.stream().filter(TrafficResult.class::isInstance)
+                .map(TrafficResult.class::cast).toList();
+        List<ConnectionsResult> connections = results.stream().filter(ConnectionsResult.class::isInstance)
+                .map(ConnectionsResult.class::cast).toList();
+        if (!traffic.isEmpty()) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"broker", "scenario", "qos", "bytes", "pub", "sub", "offered/s", "delivered/s",
+                    "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "cpu cores", "rss MiB"});
+            for (TrafficResult r : traffic) {
+                rows.add(new String[] {r.broker(), r.scenario(), String.valueOf(r.qos()), String.valueOf(r.payloadBytes()),
+                        String.valueOf(r.publishers()), String.valueOf(r.subscribers()),
+                        r.offeredPerSecond() > 0 ? count(r.offeredPerSecond()) : "max", count(r.deliveredPerSecond()),
+                        millis(r.p50Micros()), millis(r.p99Micros()), millis(r.p999Micros()), millis(r.maxMicros()),
+                        String.valueOf(r.lost()), String.valueOf(r.duplicates()),
+                        r.brokerCpuCores() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.brokerCpuCores()),
+                        mib(r.brokerRssBytes())});
+            }
+            printRows(rows, out);
+        }
+        if (!connections.isEmpty()) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"broker", "requested", "connected", "failed", "connects/s", "rss before MiB",
+                    "rss held MiB", "bytes/connection"});
+            for (ConnectionsResult r : connections) {
+                rows.add(new String[] {r.broker(), String.valueOf(r.requested()), String.valueOf(r.connected()),
+                        String.valueOf(r.failed()), count(r.connectsPerSecond()), mib(r.brokerRssBeforeBytes()),
+                        mib(r.brokerRssHeldBytes()),
+                        r.rssPerConnectionBytes() == null ? "-" : String.valueOf(r.rssPerConnectionBytes())});
+            }
+            printRows(rows, out);
+        }
+    }
+
+    public static void writeJson(List<? extends Result> results, Path file) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
+    }
+
+    public static void printRows(List<String[]> rows, PrintStream out) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == 0 ? String.format("%-" + widths[i] + "s", row[i])
+                        : String.format("  %" + widths[i] + "s", row[i]));
+            }
+            out.println(line);
+        }
+        out.println();
+    }
+
+    static String count(double value) {
+        return String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    static String millis(double micros) {
+        return String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    }
+
+    static String mib(Long bytes) {
+        return bytes == null ? "-" : String.format(Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
+    }
+}

@@ -1,0 +1,19 @@
+package io.shoal.bench.report;
+
+/**
+ * One traffic run (fanin, fanout, pairs) against one broker.
+ *
+ * @param expected     messages subscribers should have received: every message the broker
+ *                     acknowledged (QoS 1/2) or was sent (QoS 0), once per subscriber it feeds
+ * @param lost         expected messages that never arrived
+ * @param duplicates   messages that arrived more than once at the same subscriber
+ * @param deliveredPerSecond distinct messages subscribers received inside the measurement window, per second
+ * @param p50Micros          end-to-end latency percentiles of messages sent inside the window
+ * @param brokerCpuCores     CPU used by the broker process during the window, in cores (null if unknown)
+ */
+public record TrafficResult(String broker, String scenario, int qos, int payloadBytes, int publishers,
+                            int subscribers, double offeredPerSecond, double seconds, long sent, long expected,
+                            long lost, long duplicates, double deliveredPerSecond, double p50Micros,
+                            double p99Micros, double p999Micros, double maxMicros, Double brokerCpuCores,
+                            Long brokerRssBytes) implements Result {
+}

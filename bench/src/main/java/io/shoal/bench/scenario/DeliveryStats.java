@@ -1,0 +1,110 @@
+package io.shoal.bench.scenario;
+
+import io.netty.buffer.ByteBuf;
+import io.shoal.bench.client.Payloads;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.BitSet;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What subscribers received: end-to-end latency of messages sent inside the measurement window,
+ * throughput as messages received inside it, and per subscriber and publisher which sequence
+ * numbers arrived, to count losses and duplicates.
+ */
+final class DeliveryStats {
+
+    private static final long MAX_LATENCY_MICROS = 3_600_000_000L;
+
+    private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+    private final LongAdder receivedInWindow = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final SubscriberTracker[] trackers;
+    private volatile long windowStart = Long.MAX_VALUE;
+    private volatile long windowEnd = Long.MAX_VALUE;
+
+    DeliveryStats(int subscribers, int publishers) {
+        trackers = new SubscriberTracker[subscribers];
+        for (int i = 0; i < subscribers; i++) {
+            trackers[i] = new SubscriberTracker(publishers);
+        }
+    }
+
+    void window(long startNanos, long endNanos) {
+        windowStart = startNanos;
+        windowEnd = endNanos;
+    }
+
+    void onMessage(int subscriber, ByteBuf payload) {
+        long now = System.nanoTime();
+        received.increment();
+        if (!Payloads.isTagged(payload)) {
+            return;
+        }
+        long sent = Payloads.sentNanos(payload);
+        if (!trackers[subscriber].firstTime(Payloads.publisher(payload), Payloads.sequence(payload))) {
+            duplicates.increment();
+            return;
+        }
+        if (now >= windowStart && now < windowEnd) {
+            receivedInWindow.increment();
+        }
+        if (sent >= windowStart && sent < windowEnd) {
+            latency.recordValue(Math.max(0, (now - sent) / 1000));
+        }
+    }
+
+    /** Distinct messages subscriber {@code s} received from publisher {@code p}. */
+    long unique(int subscriber, int publisher) {
+        return trackers[subscriber].unique(publisher);
+    }
+
+    long receivedInWindow() {
+        return receivedInWindow.sum();
+    }
+
+    long received() {
+        return received.sum();
+    }
+
+    long duplicates() {
+        return duplicates.sum();
+    }
+
+    Histogram latencyMicros() {
+        return latency.getIntervalHistogram();
+    }
+
+    private static final class SubscriberTracker {
+        private final BitSet[] seen;
+        private final long[] unique;
+
+        SubscriberTracker(int publishers) {
+            seen = new BitSet[publishers];
+            unique = new long[publishers];
+        }
+
+        synchronized boolean firstTime(int publisher, long sequence) {
+            if (publisher < 0 || publisher >= seen.length || sequence < 0 || sequence > Integer.MAX_VALUE) {
+                return true;
+            }
+            BitSet s = seen[publisher];
+            if (s == null) {
+                s = new BitSet();
+                seen[publisher] = s;
+            }
+            if (s.get((int) sequence)) {
+                return false;
+            }
+            s.set((int) sequence);
+            unique[publisher]++;
+            return true;
+        }
+
+        synchronized long unique(int publisher) {
+            return unique[publisher];
+        }
+    }
+}
