@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Opens load clients to one broker over a shared set of event loops. Against a loopback broker,
@@ -76,9 +77,13 @@ public final class ClientFleet implements AutoCloseable {
         return client;
     }
 
-    /** Connects {@code count} clients, at most {@code perSecond} new connections a second (0: no cap). */
+    /**
+     * Connects {@code count} clients, at most {@code perSecond} new connections a second (0: no cap);
+     * {@code latencyMicros} gets the time from each connect to its CONNACK.
+     */
     public List<CompletableFuture<LoadClient>> connectAll(int count, double perSecond, String idPrefix,
-                                                          ClientOptions options) throws InterruptedException {
+                                                          ClientOptions options, LongConsumer latencyMicros)
+            throws InterruptedException {
         List<CompletableFuture<LoadClient>> clients = new ArrayList<>(count);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -89,7 +94,9 @@ public final class ClientFleet implements AutoCloseable {
                     TimeUnit.NANOSECONDS.sleep(wait); // pacing the offered connect rate, not synchronisation
                 }
             }
-            clients.add(connect(idPrefix + i, true, options).connected());
+            long begun = System.nanoTime();
+            clients.add(connect(idPrefix + i, true, options).connected()
+                    .whenComplete((c, failure) -> latencyMicros.accept((System.nanoTime() - begun) / 1000)));
         }
         return clients;
     }

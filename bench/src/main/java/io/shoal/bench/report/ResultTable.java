@@ -38,11 +38,12 @@ public final class ResultTable {
         }
         if (!connections.isEmpty()) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"broker", "requested", "connected", "failed", "connects/s", "rss before MiB",
-                    "rss held MiB", "bytes/connection"});
+            rows.add(new String[] {"broker", "requested", "connected", "failed", "connects/s", "connect p50 ms",
+                    "connect p99 ms", "rss before MiB", "rss held MiB", "bytes/connection"});
             for (ConnectionsResult r : connections) {
                 rows.add(new String[] {r.broker(), String.valueOf(r.requested()), String.valueOf(r.connected()),
-                        String.valueOf(r.failed()), count(r.connectsPerSecond()), mib(r.brokerRssBeforeBytes()),
+                        String.valueOf(r.failed()), count(r.connectsPerSecond()), millis(r.connectP50Micros()),
+                        millis(r.connectP99Micros()), mib(r.brokerRssBeforeBytes()),
                         mib(r.brokerRssHeldBytes()),
                         r.rssPerConnectionBytes() == null ? "-" : String.valueOf(r.rssPerConnectionBytes())});
             }

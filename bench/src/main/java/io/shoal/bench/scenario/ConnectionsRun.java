@@ -5,6 +5,8 @@ import io.shoal.bench.client.ClientOptions;
 import io.shoal.bench.client.LoadClient;
 import io.shoal.bench.probe.BrokerProcess;
 import io.shoal.bench.report.ConnectionsResult;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +44,9 @@ public final class ConnectionsRun {
         try (ClientFleet fleet = new ClientFleet(settings.host(), settings.port(), settings.ioThreads(), sources)) {
             long start = System.nanoTime();
             AtomicLong lastConnected = new AtomicLong(start);
+            Recorder connectLatency = new Recorder(3_600_000_000L, 3);
             List<CompletableFuture<LoadClient>> attempts = fleet.connectAll(settings.count(), settings.perSecond(),
-                    prefix, settings.client());
+                    prefix, settings.client(), micros -> connectLatency.recordValue(micros));
             List<LoadClient> connected = new ArrayList<>();
             int failed = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -63,8 +66,10 @@ public final class ConnectionsRun {
                     ? null : (rssHeld - rssBefore) / connected.size();
             List<CompletableFuture<Void>> closed = connected.stream().map(LoadClient::disconnect).toList();
             CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            Histogram latency = connectLatency.getIntervalHistogram();
             return new ConnectionsResult(settings.brokerLabel(), settings.count(), connected.size(), failed,
-                    connected.size() / connectSeconds, settings.hold().toNanos() / 1e9, rssBefore, rssHeld, perConnection);
+                    connected.size() / connectSeconds, latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
+                    settings.hold().toNanos() / 1e9, rssBefore, rssHeld, perConnection);
         }
     }
 }

@@ -23,10 +23,19 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The session directory on Cluster Sharding: one {@link SessionEntity} per client identifier. */
 public final class ShardedSessionDirectory implements SessionDirectory {
+
+    /**
+     * Runs a callback on the thread that completes the stage. Akka's Java ask returns a
+     * scala-java8-compat future that moves plain callbacks (thenApply, whenComplete) to the common
+     * ForkJoinPool, which on a two-core machine starts a new thread per task; every callback here
+     * names its executor instead.
+     */
+    private static final Executor DIRECT = Runnable::run;
 
     private final ClusterSharding sharding;
     private final Duration askTimeout;
@@ -56,12 +65,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         ConnectionRef ref = new ConnectionRef(gateway, id);
         return entity.<SessionCommand.Connected>ask(replyTo -> new SessionCommand.Connect(cleanSession, ref, replyTo),
                         askTimeout)
-                .<AttachedSession>thenApply(connected -> new Attached(entity, id, cleanSession, connected))
-                .whenComplete((attached, failure) -> {
+                .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, cleanSession, connected), DIRECT)
+                .whenCompleteAsync((attached, failure) -> {
                     if (failure != null) {
                         connections.remove(id);
                     }
-                });
+                }, DIRECT);
     }
 
     /** A session held by a connection of this node. */
@@ -103,7 +112,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
                 return CompletableFuture.completedFuture(null);
             }
             return entity.<akka.Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
-                    askTimeout).thenApply(done -> null);
+                    askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
         @Override
@@ -112,7 +121,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
                 return CompletableFuture.completedFuture(null);
             }
             return entity.<akka.Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
-                    askTimeout).thenApply(done -> null);
+                    askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
         @Override

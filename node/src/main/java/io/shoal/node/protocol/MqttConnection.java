@@ -245,8 +245,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         updateAutoRead();
         Credentials credentials = new Credentials(clientId, connect.payload().userName(),
                 connect.payload().passwordInBytes(), channel.remoteAddress());
-        services.authenticator().authenticate(credentials).whenComplete((result, failure) ->
-                channel.eventLoop().execute(() -> onAuthenticated(result, failure)));
+        services.authenticator().authenticate(credentials)
+                .whenCompleteAsync(this::onAuthenticated, channel.eventLoop());
     }
 
     private void onAuthenticated(AuthResult result, Throwable failure) {
@@ -267,8 +267,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 // Claim the route before asking for the session: messages published from now on
                 // wait in the inbox, all earlier ones reach the session first (see SessionRoute).
                 route = services.routes().claim(clientId, this, inbox, cleanSession);
-                services.directory().connect(clientId, cleanSession, this).whenComplete((attached, error) ->
-                        channel.eventLoop().execute(() -> onAttached(attached, error)));
+                services.directory().connect(clientId, cleanSession, this)
+                        .whenCompleteAsync(this::onAttached, channel.eventLoop());
             }
         }
     }
@@ -422,7 +422,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             returnCodes.add(qos);
         }
         int packetId = message.variableHeader().messageId();
-        session.subscribed(granted).whenComplete((done, failure) -> channel.eventLoop().execute(() -> {
+        session.subscribed(granted).whenCompleteAsync((done, failure) -> {
             if (failure != null) {
                 log.error("Could not store subscriptions of client {}; closing", clientId, failure);
                 channel.close();
@@ -439,7 +439,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             }
             pump();
             channel.flush();
-        }));
+        }, channel.eventLoop());
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage message) {
@@ -450,14 +450,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         filters.forEach(filter -> route.unsubscribe(this, filter));
         int packetId = message.variableHeader().messageId();
-        session.unsubscribed(filters).whenComplete((done, failure) -> channel.eventLoop().execute(() -> {
+        session.unsubscribed(filters).whenCompleteAsync((done, failure) -> {
             if (failure != null) {
                 log.error("Could not store unsubscription of client {}; closing", clientId, failure);
                 channel.close();
             } else if (phase == Phase.CONNECTED) {
                 channel.writeAndFlush(Packets.unsubAck(packetId));
             }
-        }));
+        }, channel.eventLoop());
     }
 
     // ---- outbound ----------------------------------------------------------------------------------
