@@ -304,7 +304,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         channel.write(Packets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, attached.sessionPresent()));
         // Unacknowledged messages go out again first, with their packet ids [MQTT-4.4.0-1].
         for (PendingDelivery d : outbound.inFlight()) {
-            channel.write(d.released() ? Packets.pubRel(d.packetId()) : Packets.publish(d, true));
+            send(d.released() ? Packets.pubRel(d.packetId()) : Packets.publish(d, true));
         }
         updateAutoRead();
         List<MqttMessage> early = pipelined;
@@ -343,7 +343,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             }
             case PUBREC -> {
                 outbound.received(packetId(message));
-                channel.write(Packets.pubRel(packetId(message)));
+                send(Packets.pubRel(packetId(message)));
             }
             case PUBCOMP -> {
                 if (outbound.complete(packetId(message))) {
@@ -354,11 +354,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 if (!awaitingRelease.isEmpty()) {
                     awaitingRelease.remove(packetId(message));
                 }
-                channel.write(Packets.pubComp(packetId(message)));
+                send(Packets.pubComp(packetId(message)));
             }
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> channel.write(Packets.PINGRESP);
+            case PINGREQ -> send(Packets.PINGRESP);
             case DISCONNECT -> {
                 closeReason = DisconnectReason.CLIENT_DISCONNECT;
                 channel.close();
@@ -383,7 +383,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             case 0 -> services.publisher().publish(publication);
             case 1 -> {
                 services.publisher().publish(publication);
-                channel.write(Packets.pubAck(packetId));
+                send(Packets.pubAck(packetId));
             }
             default -> {
                 // Exactly once: a re-sent PUBLISH whose PUBREL has not come yet is not forwarded again.
@@ -393,7 +393,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 if (awaitingRelease.add(packetId)) {
                     services.publisher().publish(publication);
                 }
-                channel.write(Packets.pubRec(packetId));
+                send(Packets.pubRec(packetId));
             }
         }
     }
@@ -490,7 +490,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             if (next == null) {
                 break;
             }
-            channel.write(Packets.publish(next, false));
+            send(Packets.publish(next, false));
             services.metrics().increment(Counter.MESSAGES_SENT);
             wrote = true;
         }
@@ -548,6 +548,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
+
+    /** Writes without a promise: nothing waits for it, and a failed write still closes the channel. */
+    private void send(MqttMessage packet) {
+        channel.write(packet, channel.voidPromise());
+    }
 
     private void touch() {
         if (keepAliveLimitNanos > 0) {
