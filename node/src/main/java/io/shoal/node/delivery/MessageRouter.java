@@ -4,9 +4,11 @@ import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
 import io.shoal.node.topic.SubscriptionIndex;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The publish data path of a node: store the retained message, match the topic in the subscription
@@ -30,36 +32,43 @@ public final class MessageRouter implements Publisher {
             retained.store(publication);
         }
         Matches matches = new Matches();
-        subscriptions.match(publication.topic(), matches);
+        subscriptions.matchFilters(publication.topic(), matches);
         matches.deliver(publication);
     }
 
-    /** Collects matches; most topics match one subscription per client, so merging is lazy. */
-    private static final class Matches implements BiConsumer<SessionRoute, Integer> {
-        private SessionRoute firstRoute;
-        private int firstQos;
-        private Map<SessionRoute, Integer> merged;
+    /**
+     * The subscribers of each matching filter. A client can only appear twice when several filters
+     * match, so the common case (one filter, however many subscribers) needs no merging.
+     */
+    private static final class Matches implements Consumer<Map<SessionRoute, Integer>> {
+        private Map<SessionRoute, Integer> first;
+        private List<Map<SessionRoute, Integer>> more;
 
         @Override
-        public void accept(SessionRoute route, Integer qos) {
-            if (firstRoute == null) {
-                firstRoute = route;
-                firstQos = qos;
-                return;
+        public void accept(Map<SessionRoute, Integer> subscribers) {
+            if (first == null) {
+                first = subscribers;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                more.add(subscribers);
             }
-            if (merged == null) {
-                merged = new IdentityHashMap<>();
-                merged.put(firstRoute, firstQos);
-            }
-            merged.merge(route, qos, Math::max);
         }
 
         void deliver(Publication publication) {
-            if (merged != null) {
-                merged.forEach((route, qos) -> route.deliver(publication, publication.deliveryQos(qos)));
-            } else if (firstRoute != null) {
-                firstRoute.deliver(publication, publication.deliveryQos(firstQos));
+            if (first == null) {
+                return;
             }
+            if (more == null) {
+                first.forEach((route, qos) -> route.deliver(publication, publication.deliveryQos(qos)));
+                return;
+            }
+            Map<SessionRoute, Integer> merged = new IdentityHashMap<>(first);
+            for (Map<SessionRoute, Integer> subscribers : more) {
+                subscribers.forEach((route, qos) -> merged.merge(route, qos, Math::max));
+            }
+            merged.forEach((route, qos) -> route.deliver(publication, publication.deliveryQos(qos)));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.shoal.node.topic;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Topic filters to subscribers, matched against topic names on the publish path.
@@ -58,6 +59,14 @@ public final class SubscriptionIndex<K, V> {
 
     /** Calls {@code visitor} once per matching (filter, subscriber); a subscriber may match several filters. */
     public void match(String topic, BiConsumer<K, V> visitor) {
+        matchFilters(topic, subscribers -> subscribers.forEach(visitor));
+    }
+
+    /**
+     * Calls {@code visitor} once per matching filter with that filter's subscribers (a live,
+     * read-only view). Within one filter every subscriber appears once; across filters it may repeat.
+     */
+    public void matchFilters(String topic, Consumer<Map<K, V>> visitor) {
         match(root, Topics.levels(topic), 0, Topics.isSystemTopic(topic), visitor);
     }
 
@@ -67,7 +76,7 @@ public final class SubscriptionIndex<K, V> {
     }
 
     private void match(LevelNode<Map<K, V>> node, String[] levels, int i, boolean systemTopic,
-                       BiConsumer<K, V> visitor) {
+                       Consumer<Map<K, V>> visitor) {
         // A filter must not begin with a wildcard to match a '$' topic [MQTT-4.7.2-1].
         boolean wildcardsAllowed = i > 0 || !systemTopic;
         if (wildcardsAllowed) {
@@ -93,9 +102,9 @@ public final class SubscriptionIndex<K, V> {
         }
     }
 
-    private static <K, V> void visit(Map<K, V> subscribers, BiConsumer<K, V> visitor) {
-        if (subscribers != null) {
-            subscribers.forEach(visitor);
+    private static <K, V> void visit(Map<K, V> subscribers, Consumer<Map<K, V>> visitor) {
+        if (subscribers != null && !subscribers.isEmpty()) {
+            visitor.accept(subscribers);
         }
     }
 }
