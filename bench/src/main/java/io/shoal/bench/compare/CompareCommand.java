@@ -34,14 +34,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--brokers", split = ",", description = "Brokers, in order (default: ${DEFAULT-VALUE})")
     List<String> brokers = List.of("shoal", "mosquitto", "hivemq", "moquette");
 
-    @Option(names = "--scenarios", split = ",", description = "Scenarios (default: ${DEFAULT-VALUE})")
-    List<String> scenarios = List.of("fanin", "fanout", "pairs", "connections");
+    @Option(names = "--scenarios", split = ",",
+            description = "Scenarios, in order; connections first measures memory on a fresh broker (default: ${DEFAULT-VALUE})")
+    List<String> scenarios = List.of("connections", "fanin", "fanout", "pairs");
 
     @Option(names = "--qos", split = ",", description = "QoS levels (default: ${DEFAULT-VALUE})")
     List<Integer> qos = List.of(0, 1, 2);
 
-    @Option(names = "--rates", split = ",", description = "Offered msgs/s per traffic run; 0 = maximum (default: ${DEFAULT-VALUE})")
-    List<Double> rates = List.of(0.0, 10_000.0);
+    @Option(names = "--rates", split = ",",
+            description = "Offered msgs/s per traffic run (all publishers together); 0 = maximum sustainable (default: ${DEFAULT-VALUE})")
+    List<Double> rates = List.of(0.0, 2_000.0);
 
     @Option(names = "--payload", description = "Payload bytes (default: ${DEFAULT-VALUE})")
     int payload = 64;
@@ -103,9 +105,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (String name : brokers) {
             PeerBroker broker = PeerBroker.named(name);
             System.err.println("== " + name);
-            try (BrokerProcessHandle handle = broker.start(port++, paths, jvm)) {
-                results.addAll(runAll(handle));
-            }
+            results.addAll(runAll(broker, port++, paths, jvm));
         }
         PrintStream out = System.out;
         ResultTable.print(results, out);
@@ -116,24 +116,42 @@ public final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Result> runAll(BrokerProcessHandle broker) throws Exception {
+    /** Every scenario against one broker; a run that fails is reported and skipped, a broker that died restarted. */
+    private List<Result> runAll(PeerBroker broker, int port, PeerBroker.Paths paths, List<String> jvm) throws Exception {
         List<Result> results = new ArrayList<>();
+        List<Callable<Result>> runs = new ArrayList<>();
         ClientOptions client = new ClientOptions(MqttVersion.MQTT_3_1_1, 60, 100);
+        BrokerProcessHandle[] handle = {broker.start(port, paths, jvm)};
         for (String scenario : scenarios) {
             if (scenario.equals("connections")) {
-                ConnectionsRun.Settings settings = new ConnectionsRun.Settings(broker.name(), "127.0.0.1", broker.port(),
+                runs.add(() -> new ConnectionsRun(new ConnectionsRun.Settings(broker.name, "127.0.0.1", port,
                         connections, connectRate, hold, new ClientOptions(MqttVersion.MQTT_3_1_1, 300, 1), 0,
-                        broker.process().pid());
-                results.add(progress(new ConnectionsRun(settings).run()));
+                        handle[0].process().pid())).run());
                 continue;
             }
             for (double rate : rates) {
                 for (int q : qos) {
-                    TrafficRun.Settings settings = new TrafficRun.Settings(broker.name(), "127.0.0.1", broker.port(), q,
-                            payload, rate, warmup, duration, Long.MAX_VALUE, client, 0, broker.process().pid());
-                    results.add(progress(new TrafficRun(topology(scenario, "cmp/" + q + "/" + (long) rate), settings).run()));
+                    runs.add(() -> new TrafficRun(topology(scenario, "cmp/" + q + "/" + (long) rate),
+                            new TrafficRun.Settings(broker.name, "127.0.0.1", port, q, payload, rate, warmup, duration,
+                                    Long.MAX_VALUE, client, 0, handle[0].process().pid())).run());
                 }
             }
+        }
+        try {
+            for (Callable<Result> run : runs) {
+                try {
+                    results.add(progress(run.call()));
+                } catch (Exception e) {
+                    System.err.println("run failed against " + broker.name + ": " + e);
+                    if (!handle[0].process().isAlive()) {
+                        System.err.println(broker.name + " died; see " + paths.workDir() + "; restarting it");
+                        handle[0].close();
+                        handle[0] = broker.start(port, paths, jvm);
+                    }
+                }
+            }
+        } finally {
+            handle[0].close();
         }
         return results;
     }
@@ -175,7 +193,7 @@ public final class CompareCommand implements Callable<Integer> {
                                     && p.qos() == shoal.qos() && p.offeredPerSecond() == shoal.offeredPerSecond())
                             .findFirst();
                     row.add(ratio(shoal.deliveredPerSecond(), same.map(TrafficResult::deliveredPerSecond)));
-                    row.add(ratio(shoal.p99Micros(), same.map(TrafficResult::p99Micros)));
+                    row.add(ratio(shoal.p99Micros(), same.map(p -> p.p99Micros())));
                     row.add(ratio(shoal.brokerCpuCores(), same.map(TrafficResult::brokerCpuCores)));
                 }
                 rows.add(row.toArray(String[]::new));

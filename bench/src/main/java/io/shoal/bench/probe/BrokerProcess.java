@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The broker's operating system process, read from /proc: CPU time used and resident memory.
@@ -69,6 +71,49 @@ public final class BrokerProcess {
             }
         }
         throw new IllegalStateException("no VmRSS for process " + pid);
+    }
+
+    /**
+     * For a JVM broker: the heap in use after a full GC, through the JDK's jcmd (empty for other
+     * processes). Resident memory says little about a JVM's connections, since the heap's pages
+     * are touched as the young generation cycles; live heap after GC does.
+     */
+    public Optional<Long> liveHeapBytes() {
+        if (!isJvm()) {
+            return Optional.empty(); // attaching sends SIGQUIT, which would kill a native broker
+        }
+        try {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            if (run(jcmd, Long.toString(pid), "GC.run") == null) {
+                return Optional.empty();
+            }
+            String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+            if (info == null) {
+                return Optional.empty();
+            }
+            Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
+            return used.find() ? Optional.of(Long.parseLong(used.group(1)) * 1024) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        return process.waitFor() == 0 && !out.contains("Exception") ? out : null;
+    }
+
+    /** True if the process runs a Java virtual machine (its executable is a java launcher). */
+    public boolean isJvm() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).getFileName().toString().equals("java");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public boolean isAlive() {

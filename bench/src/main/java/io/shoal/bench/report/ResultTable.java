@@ -39,13 +39,14 @@ public final class ResultTable {
         if (!connections.isEmpty()) {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"broker", "requested", "connected", "failed", "connects/s", "connect p50 ms",
-                    "connect p99 ms", "rss before MiB", "rss held MiB", "bytes/connection"});
+                    "connect p99 ms", "rss before MiB", "rss held MiB", "rss B/conn", "heap B/conn"});
             for (ConnectionsResult r : connections) {
                 rows.add(new String[] {r.broker(), String.valueOf(r.requested()), String.valueOf(r.connected()),
                         String.valueOf(r.failed()), count(r.connectsPerSecond()), millis(r.connectP50Micros()),
                         millis(r.connectP99Micros()), mib(r.brokerRssBeforeBytes()),
                         mib(r.brokerRssHeldBytes()),
-                        r.rssPerConnectionBytes() == null ? "-" : String.valueOf(r.rssPerConnectionBytes())});
+                        r.rssPerConnectionBytes() == null ? "-" : String.valueOf(r.rssPerConnectionBytes()),
+                        r.heapPerConnectionBytes() == null ? "-" : String.valueOf(r.heapPerConnectionBytes())});
             }
             printRows(rows, out);
         }
@@ -77,8 +78,8 @@ public final class ResultTable {
         return String.format(Locale.ROOT, "%,.0f", value);
     }
 
-    static String millis(double micros) {
-        return String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    static String millis(Double micros) {
+        return micros == null ? "-" : String.format(Locale.ROOT, "%.2f", micros / 1000.0);
     }
 
     static String mib(Long bytes) {

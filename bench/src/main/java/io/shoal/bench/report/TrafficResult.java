@@ -8,12 +8,13 @@ package io.shoal.bench.report;
  * @param lost         expected messages that never arrived
  * @param duplicates   messages that arrived more than once at the same subscriber
  * @param deliveredPerSecond distinct messages subscribers received inside the measurement window, per second
- * @param p50Micros          end-to-end latency percentiles of messages sent inside the window
+ * @param p50Micros          end-to-end latency percentiles of messages sent inside the window; null
+ *                           when none of them arrived before the run ended (an overloaded broker)
  * @param brokerCpuCores     CPU used by the broker process during the window, in cores (null if unknown)
  */
 public record TrafficResult(String broker, String scenario, int qos, int payloadBytes, int publishers,
                             int subscribers, double offeredPerSecond, double seconds, long sent, long expected,
-                            long lost, long duplicates, double deliveredPerSecond, double p50Micros,
-                            double p99Micros, double p999Micros, double maxMicros, Double brokerCpuCores,
+                            long lost, long duplicates, double deliveredPerSecond, Double p50Micros,
+                            Double p99Micros, Double p999Micros, Double maxMicros, Double brokerCpuCores,
                             Long brokerRssBytes) implements Result {
 }

@@ -31,6 +31,10 @@ public final class ConnectionsRun {
 
     private final Settings settings;
 
+    private static Long perConnection(Long before, Long held, int connections) {
+        return before == null || held == null || connections == 0 ? null : (held - before) / connections;
+    }
+
     public ConnectionsRun(Settings settings) {
         this.settings = settings;
     }
@@ -39,6 +43,7 @@ public final class ConnectionsRun {
         Optional<BrokerProcess> broker = settings.brokerPid() != null
                 ? Optional.of(new BrokerProcess(settings.brokerPid())) : BrokerProcess.listeningOn(settings.port());
         Long rssBefore = broker.map(BrokerProcess::rssBytes).orElse(null);
+        Long heapBefore = broker.flatMap(BrokerProcess::liveHeapBytes).orElse(null);
         int sources = (settings.count() + CONNECTIONS_PER_SOURCE_ADDRESS - 1) / CONNECTIONS_PER_SOURCE_ADDRESS;
         String prefix = "conn-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + "-";
         try (ClientFleet fleet = new ClientFleet(settings.host(), settings.port(), settings.ioThreads(), sources)) {
@@ -62,14 +67,15 @@ public final class ConnectionsRun {
             double connectSeconds = Math.max(1e-9, (lastConnected.get() - start) / 1e9);
             TimeUnit.NANOSECONDS.sleep(settings.hold().toNanos()); // holding the connections is the measurement
             Long rssHeld = broker.map(BrokerProcess::rssBytes).orElse(null);
-            Long perConnection = rssBefore == null || rssHeld == null || connected.isEmpty()
-                    ? null : (rssHeld - rssBefore) / connected.size();
+            Long heapHeld = heapBefore == null ? null : broker.flatMap(BrokerProcess::liveHeapBytes).orElse(null);
+            Long perConnection = perConnection(rssBefore, rssHeld, connected.size());
+            Long heapPerConnection = perConnection(heapBefore, heapHeld, connected.size());
             List<CompletableFuture<Void>> closed = connected.stream().map(LoadClient::disconnect).toList();
             CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             Histogram latency = connectLatency.getIntervalHistogram();
             return new ConnectionsResult(settings.brokerLabel(), settings.count(), connected.size(), failed,
                     connected.size() / connectSeconds, latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
-                    settings.hold().toNanos() / 1e9, rssBefore, rssHeld, perConnection);
+                    settings.hold().toNanos() / 1e9, rssBefore, rssHeld, perConnection, heapPerConnection);
         }
     }
 }

@@ -7,6 +7,7 @@ import org.HdrHistogram.Recorder;
 
 import java.util.BitSet;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 
 /**
  * What subscribers received: end-to-end latency of messages sent inside the measurement window,
@@ -25,11 +26,18 @@ final class DeliveryStats {
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MAX_VALUE;
 
+    private volatile IntConsumer onFirstDelivery = publisher -> { };
+
     DeliveryStats(int subscribers, int publishers) {
         trackers = new SubscriberTracker[subscribers];
         for (int i = 0; i < subscribers; i++) {
             trackers[i] = new SubscriberTracker(publishers);
         }
+    }
+
+    /** Told the publisher index of every message a subscriber receives for the first time. */
+    void onFirstDelivery(IntConsumer listener) {
+        this.onFirstDelivery = listener;
     }
 
     void window(long startNanos, long endNanos) {
@@ -44,10 +52,12 @@ final class DeliveryStats {
             return;
         }
         long sent = Payloads.sentNanos(payload);
-        if (!trackers[subscriber].firstTime(Payloads.publisher(payload), Payloads.sequence(payload))) {
+        int publisher = Payloads.publisher(payload);
+        if (!trackers[subscriber].firstTime(publisher, Payloads.sequence(payload))) {
             duplicates.increment();
             return;
         }
+        onFirstDelivery.accept(publisher);
         if (now >= windowStart && now < windowEnd) {
             receivedInWindow.increment();
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -32,6 +33,9 @@ public final class TrafficRun {
                            Duration warmup, Duration window, long maxMessagesPerPublisher, ClientOptions client,
                            int ioThreads, Long brokerPid) {
     }
+
+    /** Messages a publisher keeps outstanding end to end at the maximum rate (see {@link Publisher}). */
+    public static final int END_TO_END_WINDOW = 100;
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
@@ -56,8 +60,10 @@ public final class TrafficRun {
             List<Publisher> publishers = new ArrayList<>();
             for (int p = 0; p < topology.publishers(); p++) {
                 publishers.add(new Publisher(publisherClients.get(p), p, topology.topic(p), settings.qos(),
-                        settings.payloadBytes(), perPublisher, settings.maxMessagesPerPublisher(), start));
+                        settings.payloadBytes(), perPublisher, END_TO_END_WINDOW, fedSubscribers(p),
+                        settings.maxMessagesPerPublisher(), start));
             }
+            stats.onFirstDelivery(p -> publishers.get(p).onDelivered());
             Optional<BrokerProcess> broker = brokerProcess();
             long windowStart = start + settings.warmup().toNanos();
             long windowEnd = windowStart + settings.window().toNanos();
@@ -69,7 +75,9 @@ public final class TrafficRun {
             sleepUntil(windowEnd);
             Double cpuAfter = broker.map(BrokerProcess::cpuSeconds).orElse(null);
             Long rss = broker.map(BrokerProcess::rssBytes).orElse(null);
-            publishers.forEach(Publisher::stop);
+            for (Future<?> stopped : publishers.stream().map(Publisher::stop).toList()) {
+                stopped.get(10, TimeUnit.SECONDS); // from here on, what was sent is final
+            }
 
             awaitCondition(() -> publishers.stream().allMatch(Publisher::drained), DRAIN_LIMIT);
             long expected = expected(publishers);
@@ -109,6 +117,16 @@ public final class TrafficRun {
             client.connected().get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
         return clients;
+    }
+
+    private int fedSubscribers(int publisher) {
+        int fed = 0;
+        for (int s = 0; s < topology.subscribers(); s++) {
+            if (topology.feeds(publisher, s)) {
+                fed++;
+            }
+        }
+        return fed;
     }
 
     private Optional<BrokerProcess> brokerProcess() {
@@ -157,16 +175,25 @@ public final class TrafficRun {
         double seconds = settings.window().toNanos() / 1e9;
         Histogram latency = stats.latencyMicros();
         Double cpuCores = cpuBefore == null || cpuAfter == null ? null : (cpuAfter - cpuBefore) / seconds;
+        boolean measured = latency.getTotalCount() > 0;
         return new TrafficResult(settings.brokerLabel(), topology.name(), settings.qos(), settings.payloadBytes(),
                 topology.publishers(), topology.subscribers(), settings.ratePerSecond(), seconds, sent, expected, lost,
                 stats.duplicates(), stats.receivedInWindow() / seconds,
-                latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue(), cpuCores, rss);
+                measured ? Double.valueOf(latency.getValueAtPercentile(50)) : null,
+                measured ? Double.valueOf(latency.getValueAtPercentile(99)) : null,
+                measured ? Double.valueOf(latency.getValueAtPercentile(99.9)) : null,
+                measured ? Double.valueOf(latency.getMaxValue()) : null,
+                cpuCores, rss);
     }
 
-    private static void disconnectAll(List<LoadClient> clients) throws Exception {
+    /** Disconnects everyone; the fleet's shutdown closes whatever is still open after that. */
+    private static void disconnectAll(List<LoadClient> clients) throws InterruptedException {
         List<CompletableFuture<Void>> closed = clients.stream().map(LoadClient::disconnect).toList();
-        CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        try {
+            CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            System.err.println("not every client disconnected cleanly: " + e);
+        }
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

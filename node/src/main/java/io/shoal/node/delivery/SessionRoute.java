@@ -7,22 +7,26 @@ import io.shoal.node.topic.SubscriptionIndex;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The node-local delivery point of one client: what the subscription index points to. It outlives
  * connections, so a persistent session keeps its index entries while its client is offline or
  * reconnecting, and only the target changes (the live connection, or the session while offline).
  *
- * <p>Delivery and retargeting hold the route's lock, so every message is enqueued either before or
- * after a switch of target, never lost in between; this is what keeps per-publisher order across
- * disconnects and takeovers. Only the current owner (the connection that claimed the route last) may
- * change its subscriptions, so a connection being taken over cannot touch its successor's session.
+ * <p>Deliveries share the route's lock and retargeting takes it exclusively, so every message is
+ * enqueued either before or after a switch of target, never lost in between; this is what keeps
+ * per-publisher order across disconnects and takeovers. Publishers on many event loops delivering
+ * to one client (fan-in) do not exclude each other. Only the current owner (the connection that
+ * claimed the route last) may change its subscriptions, so a connection being taken over cannot
+ * touch its successor's session.
  */
 public final class SessionRoute {
 
     private final String clientId;
     private final SubscriptionIndex<SessionRoute, Integer> index;
-    private Subscriber target;
+    private final StampedLock lock = new StampedLock();
+    private volatile Subscriber target;
     private Object owner;
     private Map<String, Integer> filters;
     private boolean retired;
@@ -38,67 +42,96 @@ public final class SessionRoute {
 
     /** Hands a message to the current target. Called on the publish path from any thread. */
     public void deliver(Publication publication, int qos) {
-        synchronized (this) {
-            if (target != null) {
-                target.enqueue(publication, qos);
+        long stamp = lock.readLock();
+        try {
+            Subscriber current = target;
+            if (current != null) {
+                current.enqueue(publication, qos);
             }
+        } finally {
+            lock.unlockRead(stamp);
         }
     }
 
     /** Adds or replaces a subscription if {@code caller} owns the route; false if it does not. */
-    public synchronized boolean subscribe(Object caller, String filter, int qos) {
-        if (caller != owner || retired) {
-            return false;
+    public boolean subscribe(Object caller, String filter, int qos) {
+        long stamp = lock.writeLock();
+        try {
+            if (caller != owner || retired) {
+                return false;
+            }
+            if (filters == null) {
+                filters = new HashMap<>(4);
+            }
+            filters.put(filter, qos);
+            index.put(filter, this, qos);
+            return true;
+        } finally {
+            lock.unlockWrite(stamp);
         }
-        if (filters == null) {
-            filters = new HashMap<>(4);
-        }
-        filters.put(filter, qos);
-        index.put(filter, this, qos);
-        return true;
     }
 
     /** Removes a subscription if {@code caller} owns the route; true if it existed. */
-    public synchronized boolean unsubscribe(Object caller, String filter) {
-        if (caller != owner || filters == null || filters.remove(filter) == null) {
-            return false;
+    public boolean unsubscribe(Object caller, String filter) {
+        long stamp = lock.writeLock();
+        try {
+            if (caller != owner || filters == null || filters.remove(filter) == null) {
+                return false;
+            }
+            index.remove(filter, this);
+            return true;
+        } finally {
+            lock.unlockWrite(stamp);
         }
-        index.remove(filter, this);
-        return true;
     }
 
     /** The filters currently subscribed (a copy). */
-    public synchronized List<String> filters() {
-        return filters == null ? List.of() : List.copyOf(filters.keySet());
+    public List<String> filters() {
+        long stamp = lock.writeLock();
+        try {
+            return filters == null ? List.of() : List.copyOf(filters.keySet());
+        } finally {
+            lock.unlockWrite(stamp);
+        }
     }
 
-    synchronized boolean claim(Object newOwner, Subscriber newTarget, boolean cleanStart) {
-        if (retired) {
-            return false;
+    boolean claim(Object newOwner, Subscriber newTarget, boolean cleanStart) {
+        long stamp = lock.writeLock();
+        try {
+            if (retired) {
+                return false;
+            }
+            owner = newOwner;
+            target = newTarget;
+            if (cleanStart) {
+                clearFilters();
+            }
+            return true;
+        } finally {
+            lock.unlockWrite(stamp);
         }
-        owner = newOwner;
-        target = newTarget;
-        if (cleanStart) {
-            clearFilters();
-        }
-        return true;
     }
 
     /**
      * Gives the route up if {@code caller} still owns it: to the offline subscriber, or, when there
      * is none, retires it with all its subscriptions. Returns true if the route was retired.
      */
-    synchronized boolean release(Object caller, Subscriber offline) {
-        if (caller != owner) {
-            return false;
+    boolean release(Object caller, Subscriber offline) {
+        long stamp = lock.writeLock();
+        try {
+            if (caller != owner) {
+                return false;
+            }
+            owner = null;
+            target = offline;
+            if (offline == null) {
+                clearFilters();
+                retired = true;
+            }
+            return retired;
+        } finally {
+            lock.unlockWrite(stamp);
         }
-        owner = null;
-        target = offline;
-        if (offline == null) {
-            clearFilters();
-            retired = true;
-        }
-        return retired;
     }
 
     private void clearFilters() {

@@ -31,16 +31,18 @@ import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.Topics;
+import org.jctools.queues.MpscChunkedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The MQTT 3.1 / 3.1.1 protocol of one network connection, from CONNECT to close. Runs on the
@@ -470,12 +472,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private void drainInbox() {
         if (phase != Phase.CONNECTED) {
-            return;
+            return; // drained once the session is attached, or handed back at detach
         }
-        ArrayDeque<PendingDelivery> batch = inbox.take();
-        if (batch != null) {
-            batch.forEach(this::queue);
-        }
+        inbox.drainTo(this::queue);
         pump();
     }
 
@@ -528,13 +527,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         Subscriber offline = session.offlineSubscriber();
         services.routes().release(route, this, offline);
         // After the release nothing new reaches the inbox; whatever is in it belongs to the session.
-        ArrayDeque<PendingDelivery> late = inbox.take();
         List<PendingDelivery> pending = List.of();
         if (offline != null) {
             pending = outbound.drain();
-            if (late != null) {
-                pending.addAll(late);
-            }
+            inbox.drainTo(pending::add);
             if (!services.settings().queueQos0Offline()) {
                 int before = pending.size();
                 pending.removeIf(d -> d.qos() == 0);
@@ -583,36 +579,48 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Messages routed to this client, handed over from publishers' threads. Bounded like the
-     * outbound queue; one event-loop task drains a whole batch. Holds no buffer while idle.
+     * Messages routed to this client, handed over from publishers' threads: a bounded lock-free
+     * queue, created with the first message, and one event-loop task per batch to drain it.
      */
     private final class Inbox implements Subscriber {
-        private ArrayDeque<PendingDelivery> messages;
-        private boolean drainScheduled;
+        private volatile MpscChunkedArrayQueue<PendingDelivery> messages;
+        private volatile int drainScheduled;
 
         @Override
         public void enqueue(Publication publication, int qos) {
-            synchronized (this) {
-                if (messages == null) {
-                    messages = new ArrayDeque<>();
-                } else if (messages.size() >= services.settings().maxQueued()) {
-                    services.metrics().increment(Counter.DROPPED_QUEUE_FULL);
-                    return;
-                }
-                messages.add(PendingDelivery.queued(publication, qos, false));
-                if (drainScheduled) {
-                    return;
-                }
-                drainScheduled = true;
+            if (!queue().offer(PendingDelivery.queued(publication, qos, false))) {
+                services.metrics().increment(Counter.DROPPED_QUEUE_FULL);
+                return;
             }
-            channel.eventLoop().execute(MqttConnection.this::drainInbox);
+            if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+                channel.eventLoop().execute(MqttConnection.this::drainInbox);
+            }
         }
 
-        synchronized ArrayDeque<PendingDelivery> take() {
-            drainScheduled = false;
-            ArrayDeque<PendingDelivery> taken = messages;
-            messages = null;
-            return taken;
+        /** Event loop only: hands everything queued so far to {@code sink} and allows the next drain task. */
+        void drainTo(java.util.function.Consumer<PendingDelivery> sink) {
+            drainScheduled = 0;
+            MpscChunkedArrayQueue<PendingDelivery> queued = messages;
+            if (queued != null) {
+                queued.drain(sink::accept);
+            }
+        }
+
+        private MpscChunkedArrayQueue<PendingDelivery> queue() {
+            MpscChunkedArrayQueue<PendingDelivery> queued = messages;
+            if (queued == null) {
+                queued = new MpscChunkedArrayQueue<>(16, Math.max(32, services.settings().maxQueued()));
+                if (!MESSAGES.compareAndSet(this, null, queued)) {
+                    queued = messages;
+                }
+            }
+            return queued;
         }
     }
+
+    private static final AtomicIntegerFieldUpdater<Inbox> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "drainScheduled");
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static final AtomicReferenceFieldUpdater<Inbox, MpscChunkedArrayQueue> MESSAGES =
+            AtomicReferenceFieldUpdater.newUpdater(Inbox.class, MpscChunkedArrayQueue.class, "messages");
 }

@@ -2,7 +2,8 @@ package io.shoal.node.session;
 
 /**
  * Something that takes messages for one client: its live connection, or its session while offline.
- * Called with the client's route locked (see {@code SessionRoute}), so it must only enqueue, never block.
+ * Called while the client's route is read-locked (see {@code SessionRoute}), possibly from several
+ * threads at once, so it must be thread-safe and must only enqueue, never block.
  */
 public interface Subscriber {
 
