@@ -33,6 +33,7 @@ final class Publisher implements Runnable {
     private final double perNano;
     private final long maxMessages;
     private final long start;
+    private final double phase;
     private final int window;
     private final int fedSubscribers;
     private final AtomicLong delivered = new AtomicLong();
@@ -50,9 +51,11 @@ final class Publisher implements Runnable {
      * @param ratePerSecond  0 for the maximum sustainable rate
      * @param window         messages outstanding end to end at the maximum rate
      * @param fedSubscribers subscribers that receive each of this publisher's messages
+     * @param phase          where in its send interval this publisher sends, from 0 to 1; spreading
+     *                       publishers over the interval avoids synchronised bursts at a fixed rate
      */
     Publisher(LoadClient client, int index, String topic, int qos, int payloadSize, double ratePerSecond,
-              int window, int fedSubscribers, long maxMessages, long startNanos) {
+              int window, int fedSubscribers, double phase, long maxMessages, long startNanos) {
         this.client = client;
         this.index = index;
         this.topic = topic;
@@ -61,10 +64,15 @@ final class Publisher implements Runnable {
         this.perNano = ratePerSecond / 1e9;
         this.maxMessages = maxMessages;
         this.start = startNanos;
+        this.phase = phase;
         this.window = ratePerSecond > 0 ? 0 : window;
         this.fedSubscribers = Math.max(1, fedSubscribers);
         client.onReady(this::wake);
         client.onAcknowledged(() -> acknowledgedSnapshot = ++acknowledged);
+    }
+
+    private long intendedTime(long n) {
+        return start + (long) ((n + phase) / perNano);
     }
 
     void begin() {
@@ -143,7 +151,7 @@ final class Publisher implements Runnable {
             if (window > 0 && outstanding(sequence, delivered.get()) >= window && block()) {
                 break;
             }
-            long intended = perNano > 0 ? start + (long) (sequence / perNano) : now;
+            long intended = perNano > 0 ? intendedTime(sequence) : now;
             if (intended > now) {
                 break;
             }
@@ -159,7 +167,7 @@ final class Publisher implements Runnable {
             return; // onReady, onDelivered or the stall check wakes us
         }
         if (perNano > 0) {
-            long next = start + (long) (sequence / perNano);
+            long next = intendedTime(sequence);
             long delay = Math.max(0, next - System.nanoTime());
             scheduled = true;
             client.channel().eventLoop().schedule(this, delay, TimeUnit.NANOSECONDS);

@@ -61,7 +61,7 @@ public final class TrafficRun {
             for (int p = 0; p < topology.publishers(); p++) {
                 publishers.add(new Publisher(publisherClients.get(p), p, topology.topic(p), settings.qos(),
                         settings.payloadBytes(), perPublisher, END_TO_END_WINDOW, fedSubscribers(p),
-                        settings.maxMessagesPerPublisher(), start));
+                        (double) p / topology.publishers(), settings.maxMessagesPerPublisher(), start));
             }
             stats.onFirstDelivery(p -> publishers.get(p).onDelivered());
             Optional<BrokerProcess> broker = brokerProcess();
