@@ -106,11 +106,15 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return newEventHandlerBuilder().forAnyState().onAnyEvent(SessionData::apply);
     }
 
-    /** A freshly loaded entity leaves memory again if nothing keeps it (see {@link #startIdleTimer}). */
+    /**
+     * A freshly loaded entity leaves memory again after {@code passivate-after} if nothing keeps
+     * it, also when the message that woke it was dropped; a CONNECT cancels the timer.
+     */
     @Override
     public SignalHandler<SessionData> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), this::startIdleTimer)
+                .onSignal(RecoveryCompleted.instance(), state ->
+                        timers.startSingleTimer(SessionCommand.Idle.INSTANCE, deps.settings().passivateAfter()))
                 .build();
     }
 
