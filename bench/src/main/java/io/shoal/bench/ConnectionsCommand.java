@@ -1,12 +1,11 @@
 package io.shoal.bench;
 
 import io.shoal.bench.client.ClientOptions;
-import io.shoal.bench.report.ResultTable;
 import io.shoal.bench.scenario.ConnectionsRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,14 +14,8 @@ import java.util.concurrent.Callable;
         description = "Open C idle connections at a capped rate, hold them, close them; memory per connection.")
 final class ConnectionsCommand implements Callable<Integer> {
 
-    @Option(names = "--host", description = "Broker host (default: ${DEFAULT-VALUE})")
-    String host = "127.0.0.1";
-
-    @Option(names = "--port", description = "Broker port (default: ${DEFAULT-VALUE})")
-    int port = 1883;
-
-    @Option(names = "--label", description = "Name of the broker in the report")
-    String label;
+    @Mixin
+    BrokerOptions broker;
 
     @Option(names = "--count", description = "Connections to open (default: ${DEFAULT-VALUE})")
     int count = 10_000;
@@ -33,28 +26,12 @@ final class ConnectionsCommand implements Callable<Integer> {
     @Option(names = "--hold", converter = DurationConverter.class, description = "How long to hold them (default: 10s)")
     Duration hold = Duration.ofSeconds(10);
 
-    @Option(names = "--mqtt", description = "MQTT version: 3.1.1 or 5 (default: ${DEFAULT-VALUE})")
-    String mqtt = "3.1.1";
-
-    @Option(names = "--threads", description = "Client event loop threads; 0 = two per core")
-    int threads;
-
-    @Option(names = "--broker-pid", description = "PID of the broker (default: the process listening on --port)")
-    Long brokerPid;
-
-    @Option(names = "--json", description = "Also write the result to this JSON file")
-    Path json;
-
     @Override
     public Integer call() throws Exception {
-        ConnectionsRun.Settings settings = new ConnectionsRun.Settings(label != null ? label : host + ":" + port, host,
-                port, count, connectRate, hold, new ClientOptions(TrafficOptions.mqttVersion(mqtt), 300, 1), threads,
-                brokerPid);
+        ConnectionsRun.Settings settings = new ConnectionsRun.Settings(broker.label(), broker.host, broker.port, count,
+                connectRate, hold, new ClientOptions(broker.mqttVersion(), 300, 1), broker.threads, broker.brokerPid);
         var result = new ConnectionsRun(settings).run();
-        ResultTable.print(List.of(result), System.out);
-        if (json != null) {
-            ResultTable.writeJson(List.of(result), json);
-        }
+        broker.report(List.of(result));
         return result.failed() > 0 ? 1 : 0;
     }
 }

@@ -51,7 +51,7 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf("simulating %d devices from %s against %s:%d%n", simulation.size(), file, host, port);
         try (ClientFleet fleet = new ClientFleet(host, port, 0, 1)) {
             Simulation.Summary summary = simulation.run(fleet,
-                    new ClientOptions(TrafficOptions.mqttVersion(mqtt), 60, 100), connectRate, duration, System.out);
+                    new ClientOptions(BrokerOptions.mqttVersion(mqtt), 60, 100), connectRate, duration, System.out);
             System.out.printf("done: %d devices, %d connected, %d failed, %,d readings published, %,d skipped%n",
                     summary.devices(), summary.connected(), summary.failed(), summary.published(), summary.skipped());
             return summary.failed() > 0 ? 1 : 0;

@@ -23,12 +23,13 @@ abstract class TrafficCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<TrafficResult> results = new ArrayList<>();
         for (int qos : options.qos) {
-            TrafficRun.Settings settings = new TrafficRun.Settings(options.label(), options.host, options.port, qos,
+            BrokerOptions broker = options.broker;
+            TrafficRun.Settings settings = new TrafficRun.Settings(broker.label(), broker.host, broker.port, qos,
                     options.payload, options.rate, options.warmup, options.duration, options.maxMessages,
-                    options.clientOptions(), options.threads, options.brokerPid);
+                    options.clientOptions(), broker.threads, broker.brokerPid);
             results.add(new TrafficRun(topology("bench/" + qos), settings).run());
         }
-        options.report(results);
+        options.broker.report(results);
         return results.stream().anyMatch(r -> r.lost() > 0 && r.qos() > 0 || r.duplicates() > 0 && r.qos() == 2) ? 1 : 0;
     }
 

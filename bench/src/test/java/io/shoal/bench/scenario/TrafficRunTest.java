@@ -6,11 +6,10 @@ import io.shoal.bench.report.ConnectionsResult;
 import io.shoal.bench.report.TrafficResult;
 import io.shoal.deploy.e2e.TestBroker;
 import io.shoal.node.metrics.Counter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -21,17 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The load scenarios against a real Shoal node, small and short: they account for every message. */
 class TrafficRunTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     private static TrafficRun.Settings settings(int qos, double rate, MqttVersion version) {
         return new TrafficRun.Settings("shoal", "127.0.0.1", broker.port(), qos, 100, rate, Duration.ofMillis(300),

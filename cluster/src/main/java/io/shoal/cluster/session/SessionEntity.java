@@ -35,7 +35,7 @@ import io.shoal.node.session.Publisher;
 import io.shoal.node.session.SessionState;
 import io.shoal.persistence.session.SessionData;
 import io.shoal.persistence.session.SessionEvent;
-import io.shoal.persistence.session.SessionSnapshot;
+import io.shoal.persistence.session.SessionSnapshotAdapter;
 
 /**
  * The session of one client identifier, sharded across the cluster: the single writer for that client.
@@ -126,17 +126,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     /** The state is mutable; the snapshot store gets an immutable copy. */
     @Override
     public SnapshotAdapter<SessionData> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
-            @Override
-            public Object toJournal(SessionData state) {
-                return state.toSnapshot();
-            }
-
-            @Override
-            public SessionData fromJournal(Object from) {
-                return SessionData.fromSnapshot((SessionSnapshot) from);
-            }
-        };
+        return new SessionSnapshotAdapter();
     }
 
     private Effect<SessionEvent, SessionData> onConnect(SessionData data, Connect connect) {

@@ -14,9 +14,8 @@ import io.shoal.node.metrics.Counter;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,17 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CONNECT validation, MQTT 3.1.1 section 3.1, seen from the client. */
 class ConnectTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     @ParameterizedTest(name = "protocol level {0}")
     @ValueSource(ints = {MqttConnectOptions.MQTT_VERSION_3_1, MqttConnectOptions.MQTT_VERSION_3_1_1})
@@ -60,7 +50,7 @@ class ConnectTest {
     @Test
     void unsupportedProtocolLevelGetsReturnCode1ThenClose() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(Packets.connect("MQTT", 6, 0x02, "level-6"));
+        client.sendBytes(Packets.connect("MQTT", 6, 0x02, "level-6"));
             MqttConnAckMessage ack = (MqttConnAckMessage) client.receive();
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
                     ack.variableHeader().connectReturnCode());
@@ -79,7 +69,7 @@ class ConnectTest {
     @Test
     void unknownProtocolNameIsClosedWithoutConnack() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(Packets.connect("MQTX", 4, 0x02, "bad-name"));
+        client.sendBytes(Packets.connect("MQTX", 4, 0x02, "bad-name"));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
     }
@@ -103,7 +93,7 @@ class ConnectTest {
     @Test
     void emptyClientIdWithoutCleanSessionIsRejectedWith2() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            MqttConnAckMessage ack = client.connect("", false, 0);
+        MqttConnAckMessage ack = client.connect("", false, 0);
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     ack.variableHeader().connectReturnCode());
             assertFalse(ack.variableHeader().isSessionPresent(), "[MQTT-3.2.2-4]");
@@ -114,7 +104,7 @@ class ConnectTest {
     @Test
     void mqtt31ClientIdLongerThan23CharactersIsRejectedWith2() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(Packets.connect("MQIsdp", 3, 0x02, "abcdefghijklmnopqrstuvwx"));
+        client.sendBytes(Packets.connect("MQIsdp", 3, 0x02, "abcdefghijklmnopqrstuvwx"));
             MqttConnAckMessage ack = (MqttConnAckMessage) client.receive();
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     ack.variableHeader().connectReturnCode());
@@ -123,7 +113,7 @@ class ConnectTest {
 
     @ParameterizedTest(name = "flags {0}")
     @ValueSource(ints = {
-            0x03, // reserved bit set [MQTT-3.1.2-3]
+        0x03, // reserved bit set [MQTT-3.1.2-3]
             0x0A, // will QoS 1 without will flag [MQTT-3.1.2-13]
             0x22, // will retain without will flag [MQTT-3.1.2-15]
             0x1E, // will QoS 3 [MQTT-3.1.2-14]
@@ -132,7 +122,7 @@ class ConnectTest {
     void inconsistentConnectFlagsCloseTheConnectionWithoutConnack(int flags) throws Exception {
         long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(Packets.connect("MQTT", 4, flags, "flags-" + flags));
+        client.sendBytes(Packets.connect("MQTT", 4, flags, "flags-" + flags));
             assertNull(client.receive(), "no CONNACK expected");
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
@@ -142,7 +132,7 @@ class ConnectTest {
     @Test
     void secondConnectIsAProtocolViolation() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "twice", true)) {
-            client.send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1).clientId("twice").build());
+        client.send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1).clientId("twice").build());
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
     }
@@ -150,7 +140,7 @@ class ConnectTest {
     @Test
     void packetsSentRightAfterConnectAreServedInOrder() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            // CONNECT, SUBSCRIBE and PUBLISH in one write, before the CONNACK arrives.
+        // CONNECT, SUBSCRIBE and PUBLISH in one write, before the CONNACK arrives.
             client.send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1).clientId("eager")
                     .cleanSession(true).build());
             client.send(MqttMessageBuilders.subscribe().messageId(1)
@@ -163,12 +153,12 @@ class ConnectTest {
             boolean sawPubAck = false;
             boolean sawPublish = false;
             for (int i = 0; i < 3; i++) {
-                MqttMessage m = client.receive();
+        MqttMessage m = client.receive();
                 switch (m.fixedHeader().messageType()) {
-                    case SUBACK -> sawSubAck = true;
+        case SUBACK -> sawSubAck = true;
                     case PUBACK -> sawPubAck = true;
                     case PUBLISH -> {
-                        sawPublish = true;
+        sawPublish = true;
                         ReferenceCountUtil.release(m);
                     }
                     default -> throw new AssertionError("unexpected " + m);

@@ -7,6 +7,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -25,25 +26,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InflightWindowTest {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker(Map.of("SHOAL_MQTT_MAX_INFLIGHT", "3"));
     private static MqttClient publisher;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start(Map.of("SHOAL_MQTT_MAX_INFLIGHT", "3"));
         publisher = Clients.paho(broker, "window-pub", true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         publisher.disconnect();
-        broker.close();
     }
 
     @Test
     void atMostMaxInflightUnacknowledgedMessagesAreSent() throws Exception {
         try (RawClient subscriber = RawClient.connected(broker.port(), "window-sub", true)) {
-            subscriber.subscribe(1, "window/a", 1);
+        subscriber.subscribe(1, "window/a", 1);
             publish("window/a", 5, 1);
             List<RawClient.Received> first = List.of(subscriber.receivePublish(), subscriber.receivePublish(),
                     subscriber.receivePublish());
@@ -57,13 +57,13 @@ class InflightWindowTest {
     @Test
     void packetIdsStillInFlightAreNotReused() throws Exception {
         try (RawClient subscriber = RawClient.connected(broker.port(), "ids-sub", true)) {
-            subscriber.subscribe(1, "window/ids", 1);
+        subscriber.subscribe(1, "window/ids", 1);
             publish("window/ids", 40, 1);
             // Two messages stay unacknowledged for the whole run; 38 more cycle through the third slot.
             Set<Integer> pinned = Set.of(subscriber.receivePublish().packetId(), subscriber.receivePublish().packetId());
             Set<Integer> seen = new HashSet<>(pinned);
             for (int i = 2; i < 40; i++) {
-                RawClient.Received m = subscriber.receivePublish();
+        RawClient.Received m = subscriber.receivePublish();
                 assertEquals(String.valueOf(i), m.payload());
                 assertFalse(pinned.contains(m.packetId()), "packet id " + m.packetId() + " is still in flight");
                 assertTrue(m.packetId() > 0 && m.packetId() <= 65535);
@@ -78,16 +78,16 @@ class InflightWindowTest {
     void unacknowledgedQos1MessagesAreResentWithDupAndTheirPacketIdsOnReconnect() throws Exception {
         List<RawClient.Received> before;
         try (RawClient subscriber = RawClient.connected(broker.port(), "resend-sub", false)) {
-            subscriber.subscribe(1, "window/resend", 1);
+        subscriber.subscribe(1, "window/resend", 1);
             publish("window/resend", 5, 1);
             before = List.of(subscriber.receivePublish(), subscriber.receivePublish(), subscriber.receivePublish());
             before.forEach(m -> assertFalse(m.dup()));
             subscriber.dropConnection();
         }
         try (RawClient subscriber = new RawClient(broker.port())) {
-            assertTrue(subscriber.connect("resend-sub", false, 0).variableHeader().isSessionPresent());
+        assertTrue(subscriber.connect("resend-sub", false, 0).variableHeader().isSessionPresent());
             for (RawClient.Received original : before) {
-                RawClient.Received again = subscriber.receivePublish();
+        RawClient.Received again = subscriber.receivePublish();
                 assertTrue(again.dup(), "re-sent PUBLISH must have DUP set [MQTT-3.3.1-1]");
                 assertEquals(original.packetId(), again.packetId());
                 assertEquals(original.payload(), again.payload());
@@ -105,7 +105,7 @@ class InflightWindowTest {
     void aReleasedQos2MessageIsCompletedWithPubrelAfterReconnect() throws Exception {
         int packetId;
         try (RawClient subscriber = RawClient.connected(broker.port(), "rel-sub", false)) {
-            subscriber.subscribe(1, "window/rel", 2);
+        subscriber.subscribe(1, "window/rel", 2);
             publish("window/rel", 1, 2);
             RawClient.Received m = subscriber.receivePublish();
             packetId = m.packetId();
@@ -115,7 +115,7 @@ class InflightWindowTest {
             subscriber.dropConnection(); // before PUBCOMP
         }
         try (RawClient subscriber = new RawClient(broker.port())) {
-            subscriber.connect("rel-sub", false, 0);
+        subscriber.connect("rel-sub", false, 0);
             MqttMessage again = subscriber.receive();
             assertEquals(MqttMessageType.PUBREL, again.fixedHeader().messageType(), "PUBREL, not the PUBLISH");
             assertEquals(packetId, ((MqttMessageIdVariableHeader) again.variableHeader()).messageId());
@@ -125,7 +125,7 @@ class InflightWindowTest {
 
     private static void publish(String topic, int count, int qos) throws Exception {
         for (int i = 0; i < count; i++) {
-            publisher.publish(topic, String.valueOf(i).getBytes(), qos, false);
+        publisher.publish(topic, String.valueOf(i).getBytes(), qos, false);
         }
     }
 }

@@ -8,9 +8,8 @@ import io.shoal.node.metrics.Counter;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -22,23 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Keep-alive, MQTT 3.1.1 section 3.1.2.10. */
 class KeepAliveTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     @Test
     void silentClientIsClosedAfterOneAndAHalfTimesItsKeepAlive() throws Exception {
         long timeouts = broker.metrics().get(Counter.KEEP_ALIVE_TIMEOUTS);
         try (RawClient client = new RawClient(broker.port())) {
-            client.connect("silent", true, 1);
+        client.connect("silent", true, 1);
             // Still open after one keep-alive period (1 s) ...
             assertFalse(client.awaitClosed(Duration.ofMillis(1000)));
             // ... closed soon after 1.5 periods.
@@ -50,7 +40,7 @@ class KeepAliveTest {
     @Test
     void pingreqIsAnsweredWithPingresp() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "pinger", true)) {
-            client.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+        client.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
             assertEquals(MqttMessageType.PINGRESP, client.receive().fixedHeader().messageType());
         }
     }
@@ -70,7 +60,7 @@ class KeepAliveTest {
     void connectionThatNeverSendsConnectIsClosed() throws Exception {
         try (TestBroker quick = TestBroker.start(java.util.Map.of("SHOAL_MQTT_CONNECT_TIMEOUT", "500ms"));
              RawClient client = new RawClient(quick.port())) {
-            assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
+        assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
             assertEquals(1, quick.metrics().get(Counter.CONNECT_TIMEOUTS));
         }
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ class MalformedInputTest {
 
     private static final int MAX_PACKET_SIZE = 1024;
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker(Map.of("SHOAL_MQTT_MAX_PACKET_SIZE", String.valueOf(MAX_PACKET_SIZE)));
     private static Mqtt3BlockingClient bystander;
     private static final Inbox bystanderInbox = new Inbox();
     private static final AtomicInteger round = new AtomicInteger();
@@ -38,7 +40,6 @@ class MalformedInputTest {
 
     @BeforeAll
     static void start() {
-        broker = TestBroker.start(Map.of("SHOAL_MQTT_MAX_PACKET_SIZE", String.valueOf(MAX_PACKET_SIZE)));
         bystander = Clients.hivemq(broker, "bystander", bystanderInbox);
         bystander.subscribeWith().topicFilter("bystander/#").qos(MqttQos.AT_LEAST_ONCE).send();
         log.start();
@@ -49,7 +50,6 @@ class MalformedInputTest {
     static void stop() {
         ((Logger) LoggerFactory.getLogger(MqttConnection.class)).detachAppender(log);
         bystander.disconnect();
-        broker.close();
     }
 
     @AfterEach
@@ -63,7 +63,7 @@ class MalformedInputTest {
     @Test
     void malformedPacket() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "sends-garbage", true)) {
-            client.sendBytes(new byte[] {0x00, 0x02, 0x01, 0x02}); // packet type 0 is reserved
+        client.sendBytes(new byte[] {0x00, 0x02, 0x01, 0x02}); // packet type 0 is reserved
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertLoggedWithClientId("sends-garbage");
@@ -73,7 +73,7 @@ class MalformedInputTest {
     void packetLargerThanTheMaximum() throws Exception {
         long tooLarge = broker.metrics().get(Counter.PACKETS_TOO_LARGE);
         try (RawClient client = RawClient.connected(broker.port(), "sends-too-much", true)) {
-            // Only the fixed header is sent: the packet is refused before its body is buffered.
+        // Only the fixed header is sent: the packet is refused before its body is buffered.
             client.sendBytes(new byte[] {0x30, (byte) 0xFF, (byte) 0xFF, 0x7F});
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
@@ -84,7 +84,7 @@ class MalformedInputTest {
     @Test
     void packetJustUnderTheMaximumIsAccepted() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "sends-max", true)) {
-            byte[] topic = "bystander/big".getBytes(StandardCharsets.UTF_8);
+        byte[] topic = "bystander/big".getBytes(StandardCharsets.UTF_8);
             // fixed header 3 bytes (remaining length needs two) + topic length 2 + topic + payload
             byte[] payload = new byte[MAX_PACKET_SIZE - 3 - 2 - topic.length];
             client.sendBytes(Packets.publish(topic, 0, 0, payload));
@@ -95,7 +95,7 @@ class MalformedInputTest {
     @Test
     void invalidUtf8InTopicName() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "bad-utf8", true)) {
-            client.sendBytes(Packets.publish(new byte[] {'a', '/', (byte) 0xC3, 0x28}, 0, 0, new byte[] {1}));
+        client.sendBytes(Packets.publish(new byte[] {'a', '/', (byte) 0xC3, 0x28}, 0, 0, new byte[] {1}));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertLoggedWithClientId("bad-utf8");
@@ -104,7 +104,7 @@ class MalformedInputTest {
     @Test
     void wildcardInPublishTopic() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "publishes-wildcard", true)) {
-            client.sendBytes(Packets.publish("bystander/+".getBytes(StandardCharsets.UTF_8), 0, 0, new byte[] {1}));
+        client.sendBytes(Packets.publish("bystander/+".getBytes(StandardCharsets.UTF_8), 0, 0, new byte[] {1}));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertLoggedWithClientId("publishes-wildcard");
@@ -113,7 +113,7 @@ class MalformedInputTest {
     @Test
     void packetIdZeroOnQos1() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "packet-id-zero", true)) {
-            client.sendBytes(Packets.publish("bystander/zero".getBytes(StandardCharsets.UTF_8), 1, 0, new byte[] {1}));
+        client.sendBytes(Packets.publish("bystander/zero".getBytes(StandardCharsets.UTF_8), 1, 0, new byte[] {1}));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertLoggedWithClientId("packet-id-zero");
@@ -123,7 +123,7 @@ class MalformedInputTest {
     void publishBeforeConnect() throws Exception {
         long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(Packets.publish("bystander/early".getBytes(StandardCharsets.UTF_8), 0, 0, new byte[] {1}));
+        client.sendBytes(Packets.publish("bystander/early".getBytes(StandardCharsets.UTF_8), 0, 0, new byte[] {1}));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertEquals(errors + 1, broker.metrics().get(Counter.PROTOCOL_ERRORS));
@@ -188,7 +188,7 @@ class MalformedInputTest {
 
     private static void assertConnectClosed(byte[] connect) throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            client.sendBytes(connect);
+        client.sendBytes(connect);
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
     }
@@ -196,7 +196,7 @@ class MalformedInputTest {
     private static void assertClosedAfter(String clientId, byte[] packet) throws Exception {
         long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
         try (RawClient client = RawClient.connected(broker.port(), clientId, true)) {
-            client.sendBytes(packet);
+        client.sendBytes(packet);
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
         assertEquals(errors + 1, broker.metrics().get(Counter.PROTOCOL_ERRORS));

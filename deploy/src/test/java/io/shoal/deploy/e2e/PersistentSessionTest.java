@@ -9,6 +9,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -21,19 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sessions with clean session 0, MQTT 3.1.1 sections 3.1.2.4 and 4.1. */
 class PersistentSessionTest {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
     private static MqttClient publisher;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start();
         publisher = Clients.paho(broker, "persist-pub", true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         publisher.disconnect();
-        broker.close();
     }
 
     @Test
@@ -53,7 +53,7 @@ class PersistentSessionTest {
         client.disconnect();
 
         for (int i = 0; i < 20; i++) {
-            publisher.publish("persist/queue/" + (i % 2), ("m" + i).getBytes(), 1 + i % 2, false);
+        publisher.publish("persist/queue/" + (i % 2), ("m" + i).getBytes(), 1 + i % 2, false);
         }
         publisher.publish("persist/queue/0", "qos0 is not queued".getBytes(), 0, false);
 
@@ -62,7 +62,7 @@ class PersistentSessionTest {
         Mqtt3ConnAck ack = client.connectWith().cleanSession(false).send();
         assertTrue(ack.isSessionPresent());
         for (int i = 0; i < 20; i++) {
-            Inbox.Message m = inbox.expect("persist/queue/" + (i % 2), "m" + i);
+        Inbox.Message m = inbox.expect("persist/queue/" + (i % 2), "m" + i);
             assertEquals(1 + i % 2, m.qos());
         }
         // The subscription is still there for new messages.
@@ -99,20 +99,20 @@ class PersistentSessionTest {
     @Test
     void offlineQueueIsBoundedAndDropsAreCounted() throws Exception {
         try (TestBroker small = TestBroker.start(Map.of("SHOAL_MQTT_MAX_QUEUED_MESSAGES", "5"))) {
-            Mqtt3BlockingClient client = Clients.hivemq(small, "bounded");
+        Mqtt3BlockingClient client = Clients.hivemq(small, "bounded");
             client.connectWith().cleanSession(false).send();
             client.subscribeWith().topicFilter("bounded").qos(MqttQos.AT_LEAST_ONCE).send();
             client.disconnect();
 
             MqttClient pub = Clients.paho(small, "bounded-pub", true);
             for (int i = 0; i < 8; i++) {
-                pub.publish("bounded", ("m" + i).getBytes(), 1, false);
+        pub.publish("bounded", ("m" + i).getBytes(), 1, false);
             }
             Inbox inbox = new Inbox();
             client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
             client.connectWith().cleanSession(false).send();
             for (int i = 0; i < 5; i++) {
-                inbox.expect("bounded", "m" + i); // the oldest five are kept
+        inbox.expect("bounded", "m" + i); // the oldest five are kept
             }
             pub.publish("bounded", "marker".getBytes(), 1, false);
             inbox.expect("bounded", "marker");
@@ -126,7 +126,7 @@ class PersistentSessionTest {
     void offlineSessionUnloadedFromMemoryIsRebuiltFromItsJournal() throws Exception {
         try (TestBroker unloading = TestBroker.start(Map.of(
                 "SHOAL_SESSION_PASSIVATE_AFTER", "100ms", "SHOAL_SESSION_SNAPSHOT_EVERY", "3"))) {
-            Mqtt3BlockingClient client = Clients.hivemq(unloading, "unloaded");
+        Mqtt3BlockingClient client = Clients.hivemq(unloading, "unloaded");
             client.connectWith().cleanSession(false).send();
             client.subscribeWith().topicFilter("unloaded/a").qos(MqttQos.AT_LEAST_ONCE).send();
             client.subscribeWith().topicFilter("unloaded/b").qos(MqttQos.EXACTLY_ONCE).send();
@@ -134,7 +134,7 @@ class PersistentSessionTest {
             long unloaded = unloading.metrics().get(Counter.SESSIONS_UNLOADED);
             client.disconnect();
             for (int round = 0; round < 3; round++) {
-                long before = unloaded;
+        long before = unloaded;
                 await().atMost(Duration.ofSeconds(10)).until(() -> unloading.metrics().get(Counter.SESSIONS_UNLOADED) > before);
                 unloaded = unloading.metrics().get(Counter.SESSIONS_UNLOADED);
                 // Each message wakes the session from its journal (and, past three events, its snapshot).
@@ -145,7 +145,7 @@ class PersistentSessionTest {
             client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
             assertTrue(client.connectWith().cleanSession(false).send().isSessionPresent());
             for (int round = 0; round < 3; round++) {
-                inbox.expect("unloaded/a", "a" + round);
+        inbox.expect("unloaded/a", "a" + round);
                 assertEquals(2, inbox.expect("unloaded/b", "b" + round).qos());
             }
             pub.disconnect();
@@ -156,7 +156,7 @@ class PersistentSessionTest {
     @Test
     void qos0MessagesAreQueuedWhenConfigured() throws Exception {
         try (TestBroker queueing = TestBroker.start(Map.of("SHOAL_MQTT_QUEUE_QOS0_OFFLINE", "true"))) {
-            Mqtt3BlockingClient client = Clients.hivemq(queueing, "q0-queued");
+        Mqtt3BlockingClient client = Clients.hivemq(queueing, "q0-queued");
             client.connectWith().cleanSession(false).send();
             client.subscribeWith().topicFilter("q0").qos(MqttQos.AT_LEAST_ONCE).send();
             client.disconnect();

@@ -3,9 +3,8 @@ package io.shoal.deploy.e2e;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,17 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** PUBLISH at QoS 0, 1 and 2 in both directions, between two different client libraries. */
 class PublishQosTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     @ParameterizedTest(name = "publish QoS {0}, subscription QoS {1}")
     @CsvSource({"0,0", "0,1", "0,2", "1,0", "1,1", "1,2", "2,0", "2,1", "2,2"})
@@ -71,13 +61,13 @@ class PublishQosTest {
         MqttClient publisher = Clients.paho(broker, "order-pub", true);
         int count = 300;
         for (int i = 0; i < count; i++) {
-            publisher.publish("qos/order/" + (i % 3), String.valueOf(i).getBytes(), i % 3, false);
+        publisher.publish("qos/order/" + (i % 3), String.valueOf(i).getBytes(), i % 3, false);
         }
         // Ordering is per QoS level [MQTT-4.6.0-6]; across levels the client library reorders
         // (Paho hands a QoS 2 message to the application only after PUBREL).
         int[] last = {-1, -1, -1};
         for (int n = 0; n < count; n++) {
-            Inbox.Message m = inbox.next();
+        Inbox.Message m = inbox.next();
             int i = Integer.parseInt(m.payload());
             assertEquals(i % 3, m.qos());
             int expected = last[m.qos()] == -1 ? m.qos() : last[m.qos()] + 3;

@@ -4,9 +4,8 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,17 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** QoS 2 exactly once on the inbound side, MQTT 3.1.1 section 4.3.3. */
 class Qos2ExactlyOnceTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     @Test
     void resentPublishBeforePubrelIsForwardedOnce() throws Exception {
@@ -32,7 +22,7 @@ class Qos2ExactlyOnceTest {
         Inbox inbox = new Inbox();
         subscriber.subscribe("eo/once", 2, inbox);
         try (RawClient publisher = RawClient.connected(broker.port(), "eo-pub", true)) {
-            publisher.publish("eo/once", "only once", 2, 7, false);
+        publisher.publish("eo/once", "only once", 2, 7, false);
             expectAck(publisher, MqttMessageType.PUBREC, 7);
             publisher.publish("eo/once", "only once", 2, 7, true); // the client did not see PUBREC
             expectAck(publisher, MqttMessageType.PUBREC, 7);
@@ -56,12 +46,12 @@ class Qos2ExactlyOnceTest {
         Inbox inbox = new Inbox();
         subscriber.subscribe("eo/reconnect", 2, inbox);
         try (RawClient publisher = RawClient.connected(broker.port(), "eo-pub-2", false)) {
-            publisher.publish("eo/reconnect", "survives", 2, 9, false);
+        publisher.publish("eo/reconnect", "survives", 2, 9, false);
             expectAck(publisher, MqttMessageType.PUBREC, 9);
             publisher.dropConnection();
         }
         try (RawClient publisher = RawClient.connected(broker.port(), "eo-pub-2", false)) {
-            publisher.publish("eo/reconnect", "survives", 2, 9, true);
+        publisher.publish("eo/reconnect", "survives", 2, 9, true);
             expectAck(publisher, MqttMessageType.PUBREC, 9);
             publisher.ack(MqttMessageType.PUBREL, 9);
             expectAck(publisher, MqttMessageType.PUBCOMP, 9);
@@ -76,7 +66,7 @@ class Qos2ExactlyOnceTest {
     @Test
     void pubrelForAnUnknownPacketIdIsStillCompleted() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "eo-unknown", true)) {
-            client.ack(MqttMessageType.PUBREL, 4242);
+        client.ack(MqttMessageType.PUBREL, 4242);
             expectAck(client, MqttMessageType.PUBCOMP, 4242);
         }
     }
@@ -84,7 +74,7 @@ class Qos2ExactlyOnceTest {
     @Test
     void outboundQos2RunsTheFourPacketFlow() throws Exception {
         try (RawClient subscriber = RawClient.connected(broker.port(), "eo-out-sub", true)) {
-            subscriber.subscribe(1, "eo/out", 2);
+        subscriber.subscribe(1, "eo/out", 2);
             MqttClient publisher = Clients.paho(broker, "eo-out-pub", true);
             publisher.publish("eo/out", "four packets".getBytes(), 2, false);
             RawClient.Received publish = subscriber.receivePublish();

@@ -6,6 +6,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,19 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Retained messages, MQTT 3.1.1 section 3.3.1.3. */
 class RetainedTest {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
     private static MqttClient publisher;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start();
         publisher = Clients.paho(broker, "retain-pub", true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         publisher.disconnect();
-        broker.close();
     }
 
     @Test
@@ -97,7 +97,7 @@ class RetainedTest {
                 .send().join();
         java.util.Set<String> topics = new java.util.HashSet<>();
         for (int i = 0; i < 3; i++) {
-            Inbox.Message m = hashInbox.next();
+        Inbox.Message m = hashInbox.next();
             assertTrue(m.retained());
             topics.add(m.topic());
         }

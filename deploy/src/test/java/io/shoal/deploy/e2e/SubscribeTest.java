@@ -12,6 +12,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -26,19 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SubscribeTest {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
     private static MqttClient publisher;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start();
         publisher = Clients.paho(broker, "sub-test-pub", true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         publisher.disconnect();
-        broker.close();
     }
 
     @Test
@@ -89,7 +89,7 @@ class SubscribeTest {
         // '#' receives everything else published meanwhile, but never the $SYS message [MQTT-4.7.2-1].
         Inbox.Message m;
         do {
-            m = wild.next();
+        m = wild.next();
             assertFalse(m.topic().startsWith("$"), "wildcard filter matched " + m.topic());
         } while (!m.topic().equals("dollar/marker"));
         wildcards.disconnect();
@@ -113,7 +113,7 @@ class SubscribeTest {
     @Test
     void grantedQosIsCappedAtTheBrokerMaximum() throws Exception {
         try (TestBroker capped = TestBroker.start(Map.of("SHOAL_MQTT_MAX_QOS", "1"))) {
-            Mqtt3BlockingClient client = Clients.hivemq(capped, "capped");
+        Mqtt3BlockingClient client = Clients.hivemq(capped, "capped");
             client.connect();
             Inbox inbox = new Inbox();
             Mqtt3SubAck ack = client.toAsync().subscribeWith().topicFilter("capped/t").qos(MqttQos.EXACTLY_ONCE)
@@ -128,7 +128,7 @@ class SubscribeTest {
     @Test
     void invalidFilterGets0x80WhileTheOthersInTheSamePacketAreGranted() throws Exception {
         try (RawClient client = RawClient.connected(broker.port(), "invalid-filter", true)) {
-            client.send(MqttMessageBuilders.subscribe().messageId(3)
+        client.send(MqttMessageBuilders.subscribe().messageId(3)
                     .addSubscription(MqttQoS.AT_LEAST_ONCE, "ok/+")
                     .addSubscription(MqttQoS.AT_LEAST_ONCE, "bad/#/x")
                     .addSubscription(MqttQoS.AT_LEAST_ONCE, "bad+")

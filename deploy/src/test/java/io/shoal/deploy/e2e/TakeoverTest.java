@@ -12,6 +12,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -24,19 +25,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A second CONNECT with a client identifier already connected takes the session over [MQTT-3.1.4-2]. */
 class TakeoverTest {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
     private static MqttClient publisher;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = TestBroker.start();
         publisher = Clients.paho(broker, "takeover-pub", true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         publisher.disconnect();
-        broker.close();
     }
 
     @Test
@@ -45,18 +45,18 @@ class TakeoverTest {
         MqttClient first = Clients.paho(broker, "twin", true);
         CountDownLatch lost = new CountDownLatch(1);
         first.setCallback(new MqttCallback() {
-            @Override
+        @Override
             public void connectionLost(Throwable cause) {
-                lost.countDown();
+        lost.countDown();
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-            }
+        }
 
             @Override
             public void deliveryComplete(IMqttDeliveryToken token) {
-            }
+        }
         });
         MqttClient second = Clients.paho(broker, "twin", true);
         assertTrue(lost.await(10, TimeUnit.SECONDS), "first connection closed");
@@ -85,12 +85,12 @@ class TakeoverTest {
     @Test
     void unacknowledgedMessagesMoveToTheNewConnection() throws Exception {
         try (RawClient first = RawClient.connected(broker.port(), "inflight-mover", false)) {
-            first.subscribe(1, "takeover/inflight", 1);
+        first.subscribe(1, "takeover/inflight", 1);
             publisher.publish("takeover/inflight", "in flight".getBytes(), 1, false);
             RawClient.Received unacked = first.receivePublish();
 
             try (RawClient second = new RawClient(broker.port())) {
-                assertTrue(second.connect("inflight-mover", false, 0).variableHeader().isSessionPresent());
+        assertTrue(second.connect("inflight-mover", false, 0).variableHeader().isSessionPresent());
                 RawClient.Received again = second.receivePublish();
                 assertEquals("in flight", again.payload());
                 assertEquals(unacked.packetId(), again.packetId());

@@ -4,27 +4,54 @@ import io.shoal.deploy.ShoalConfig;
 import io.shoal.deploy.ShoalNode;
 import io.shoal.node.metrics.BrokerMetrics;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * A broker node for end-to-end tests, configured exactly as in production (shoal.conf plus SHOAL_*
- * variables), on free loopback ports.
+ * variables), on free loopback ports. Either a JUnit extension on a static field, one node for the
+ * whole class ({@code @RegisterExtension static final TestBroker broker = new TestBroker();}), or
+ * started and closed by a test itself ({@link #start(Map)}).
  */
-public final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-    private final ShoalNode node;
+    private final Map<String, String> env;
+    private ShoalNode node;
 
-    private TestBroker(ShoalNode node) {
-        this.node = node;
+    public TestBroker() {
+        this(Map.of());
+    }
+
+    /** @param env extra SHOAL_* settings, e.g. SHOAL_MQTT_MAX_QOS=1 */
+    public TestBroker(Map<String, String> env) {
+        this.env = env;
     }
 
     public static TestBroker start() {
         return start(Map.of());
     }
 
-    /** @param env extra SHOAL_* settings, e.g. SHOAL_MQTT_MAX_QOS=1 */
     public static TestBroker start(Map<String, String> env) {
+        TestBroker broker = new TestBroker(env);
+        broker.startNode();
+        return broker;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        startNode();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void startNode() {
         Map<String, String> all = new HashMap<>();
         all.put("SHOAL_MQTT_HOST", "127.0.0.1");
         all.put("SHOAL_MQTT_PORT", "0");
@@ -33,7 +60,7 @@ public final class TestBroker implements AutoCloseable {
         all.putAll(env);
         ShoalConfig config = ShoalConfig.load(all, null);
         try {
-            return new TestBroker(ShoalNode.start(config.settings(), config.config()));
+            node = ShoalNode.start(config.settings(), config.config());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -12,9 +12,8 @@ import io.shoal.node.metrics.Counter;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,17 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Will messages, MQTT 3.1.1 section 3.1.2.5: published on every end of a connection but DISCONNECT. */
 class WillTest {
 
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     /** A QoS 2 subscriber to one will topic, for one test. */
     private static Inbox watch(String topic) {
@@ -57,7 +47,7 @@ class WillTest {
         Inbox wills = watch("will/silent");
         try (RawClient device = RawClient.connectedWithWill(broker.port(), "will-silent", 1, "will/silent",
                 "timed out", 1, false)) {
-            wills.expect("will/silent", "timed out");
+        wills.expect("will/silent", "timed out");
         }
     }
 
@@ -66,7 +56,7 @@ class WillTest {
         Inbox wills = watch("will/error");
         try (RawClient device = RawClient.connectedWithWill(broker.port(), "will-error", 0, "will/error",
                 "broke the protocol", 1, false)) {
-            // CONNACK is a server-to-client packet; a client sending it breaks the protocol.
+        // CONNACK is a server-to-client packet; a client sending it breaks the protocol.
             device.send(new MqttConnAckMessage(
                     new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 2),
                     new MqttConnAckVariableHeader(
@@ -82,7 +72,7 @@ class WillTest {
         device.disconnect(); // sends DISCONNECT [MQTT-3.14.4-3]
         try (RawClient marker = RawClient.connectedWithWill(broker.port(), "will-marker", 0, "will/clean",
                 "marker", 1, false)) {
-            marker.dropConnection();
+        marker.dropConnection();
         }
         wills.expect("will/clean", "marker");
     }

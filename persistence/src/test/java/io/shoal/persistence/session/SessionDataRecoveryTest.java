@@ -122,17 +122,7 @@ class SessionDataRecoveryTest {
         /** As in the session entity. */
         @Override
         public SnapshotAdapter<SessionData> snapshotAdapter() {
-            return new SnapshotAdapter<>() {
-                @Override
-                public Object toJournal(SessionData state) {
-                    return state.toSnapshot();
-                }
-
-                @Override
-                public SessionData fromJournal(Object from) {
-                    return SessionData.fromSnapshot((SessionSnapshot) from);
-                }
-            };
+            return new SessionSnapshotAdapter();
         }
     }
 
