@@ -1,7 +1,9 @@
 package io.shoal.node.delivery;
 
+import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
+import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
 import java.util.ArrayList;
@@ -13,39 +15,48 @@ import java.util.function.Consumer;
 /**
  * The publish data path of a node: store the retained message, match the topic in the subscription
  * index and hand the message to each matching client's route once, at the highest QoS of the
- * client's matching subscriptions [MQTT-3.3.5-1]. Runs on the publisher's thread; no actor message,
- * persistence or payload copy per online subscriber.
+ * client's matching subscriptions [MQTT-3.3.5-1], with every matching subscription's identifier; and
+ * to one member of every matching shared subscription. Runs on the publisher's thread; no actor
+ * message, persistence or payload copy per online subscriber.
  */
 public final class MessageRouter implements Publisher {
 
-    private final SubscriptionIndex<SessionRoute, Integer> subscriptions;
+    private final SubscriptionIndex<SessionRoute, Subscription> subscriptions;
+    private final SharedSubscriptions shared;
     private final RetainedMessages retained;
 
-    public MessageRouter(SubscriptionIndex<SessionRoute, Integer> subscriptions, RetainedMessages retained) {
+    public MessageRouter(SubscriptionIndex<SessionRoute, Subscription> subscriptions, SharedSubscriptions shared,
+                         RetainedMessages retained) {
         this.subscriptions = subscriptions;
+        this.shared = shared;
         this.retained = retained;
     }
 
     @Override
-    public void publish(Publication publication) {
+    public int publish(Publication publication) {
         if (publication.retain()) {
             retained.store(publication);
         }
-        Matches matches = new Matches();
+        Matches matches = new Matches(publication);
         subscriptions.matchFilters(publication.topic(), matches);
-        matches.deliver(publication);
+        return matches.deliver() + shared.publish(publication);
     }
 
     /**
-     * The subscribers of each matching filter. A client can only appear twice when several filters
+     * The subscriptions of each matching filter. A client can only appear twice when several filters
      * match, so the common case (one filter, however many subscribers) needs no merging.
      */
-    private static final class Matches implements Consumer<Map<SessionRoute, Integer>> {
-        private Map<SessionRoute, Integer> first;
-        private List<Map<SessionRoute, Integer>> more;
+    private static final class Matches implements Consumer<Map<SessionRoute, Subscription>> {
+        private final Publication publication;
+        private Map<SessionRoute, Subscription> first;
+        private List<Map<SessionRoute, Subscription>> more;
+
+        Matches(Publication publication) {
+            this.publication = publication;
+        }
 
         @Override
-        public void accept(Map<SessionRoute, Integer> subscribers) {
+        public void accept(Map<SessionRoute, Subscription> subscribers) {
             if (first == null) {
                 first = subscribers;
             } else {
@@ -56,19 +67,63 @@ public final class MessageRouter implements Publisher {
             }
         }
 
-        void deliver(Publication publication) {
+        /** Returns how many clients got the message. */
+        int deliver() {
             if (first == null) {
-                return;
+                return 0;
             }
+            int[] delivered = {0};
             if (more == null) {
-                first.forEach((route, qos) -> route.deliver(publication, publication.deliveryQos(qos)));
-                return;
+                first.forEach((route, s) -> {
+                    if (!excluded(route, s)) {
+                        route.deliver(PendingDelivery.queued(publication, publication.deliveryQos(s.qos()),
+                                s.retainAsPublished() && publication.retain(), identifiers(s), null));
+                        delivered[0]++;
+                    }
+                });
+                return delivered[0];
             }
-            Map<SessionRoute, Integer> merged = new IdentityHashMap<>(first);
-            for (Map<SessionRoute, Integer> subscribers : more) {
-                subscribers.forEach((route, qos) -> merged.merge(route, qos, Math::max));
+            Map<SessionRoute, Merged> merged = new IdentityHashMap<>();
+            merge(first, merged);
+            more.forEach(m -> merge(m, merged));
+            merged.forEach((route, m) -> route.deliver(PendingDelivery.queued(publication,
+                    publication.deliveryQos(m.qos), m.retain, m.identifiers, null)));
+            return merged.size();
+        }
+
+        private void merge(Map<SessionRoute, Subscription> subscribers, Map<SessionRoute, Merged> merged) {
+            subscribers.forEach((route, s) -> {
+                if (!excluded(route, s)) {
+                    merged.computeIfAbsent(route, r -> new Merged()).add(s, publication);
+                }
+            });
+        }
+
+        /** No Local: a client's own messages do not come back through that subscription [MQTT-3.8.3-3]. */
+        private boolean excluded(SessionRoute route, Subscription s) {
+            return s.noLocal() && route.clientId().equals(publication.publisherId());
+        }
+
+        private static List<Integer> identifiers(Subscription s) {
+            return s.identifier() > 0 ? List.of(s.identifier()) : List.of();
+        }
+    }
+
+    /** Several subscriptions of one client matched: the highest QoS, every identifier, once. */
+    private static final class Merged {
+        int qos;
+        boolean retain;
+        List<Integer> identifiers = List.of();
+
+        void add(Subscription s, Publication publication) {
+            qos = Math.max(qos, s.qos());
+            retain |= s.retainAsPublished() && publication.retain();
+            if (s.identifier() > 0) {
+                if (identifiers.isEmpty()) {
+                    identifiers = new ArrayList<>(2);
+                }
+                identifiers.add(s.identifier());
             }
-            merged.forEach((route, qos) -> route.deliver(publication, publication.deliveryQos(qos)));
         }
     }
 }

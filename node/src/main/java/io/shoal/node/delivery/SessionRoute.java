@@ -1,7 +1,8 @@
 package io.shoal.node.delivery;
 
-import io.shoal.node.session.Publication;
+import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Subscriber;
+import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
 import java.util.HashMap;
@@ -24,16 +25,18 @@ import java.util.concurrent.locks.StampedLock;
 public final class SessionRoute {
 
     private final String clientId;
-    private final SubscriptionIndex<SessionRoute, Integer> index;
+    private final SubscriptionIndex<SessionRoute, Subscription> index;
+    private final SharedSubscriptions shared;
     private final StampedLock lock = new StampedLock();
     private volatile Subscriber target;
-    private Object owner;
-    private Map<String, Integer> filters;
+    private volatile Object owner;
+    private Map<String, Subscription> subscriptions;
     private boolean retired;
 
-    SessionRoute(String clientId, SubscriptionIndex<SessionRoute, Integer> index) {
+    SessionRoute(String clientId, SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared) {
         this.clientId = clientId;
         this.index = index;
+        this.shared = shared;
     }
 
     public String clientId() {
@@ -41,55 +44,80 @@ public final class SessionRoute {
     }
 
     /** Hands a message to the current target. Called on the publish path from any thread. */
-    public void deliver(Publication publication, int qos) {
+    public void deliver(PendingDelivery delivery) {
         long stamp = lock.readLock();
         try {
             Subscriber current = target;
             if (current != null) {
-                current.enqueue(publication, qos);
+                current.enqueue(delivery);
             }
         } finally {
             lock.unlockRead(stamp);
         }
     }
 
-    /** Adds or replaces a subscription if {@code caller} owns the route; false if it does not. */
-    public boolean subscribe(Object caller, String filter, int qos) {
+    /** True while a connection holds the route (not an offline session). */
+    public boolean online() {
+        return owner != null;
+    }
+
+    /**
+     * Adds or replaces a subscription (a plain or a shared one) if {@code caller} owns the route.
+     * Returns the subscription it replaced, or null if it is new or {@code caller} is not the owner.
+     */
+    public Subscription subscribe(Object caller, Subscription subscription) {
         long stamp = lock.writeLock();
         try {
             if (caller != owner || retired) {
+                return null;
+            }
+            if (subscriptions == null) {
+                subscriptions = new HashMap<>(4);
+            }
+            Subscription previous = subscriptions.put(subscription.key(), subscription);
+            if (subscription.shared()) {
+                shared.join(this, subscription);
+            } else {
+                index.put(subscription.filter(), this, subscription);
+            }
+            return previous;
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /** Removes the subscription with this key (the filter as the client wrote it); true if it existed. */
+    public boolean unsubscribe(Object caller, String key) {
+        long stamp = lock.writeLock();
+        try {
+            Subscription removed = caller != owner || subscriptions == null ? null : subscriptions.remove(key);
+            if (removed == null) {
                 return false;
             }
-            if (filters == null) {
-                filters = new HashMap<>(4);
-            }
-            filters.put(filter, qos);
-            index.put(filter, this, qos);
+            forget(removed);
             return true;
         } finally {
             lock.unlockWrite(stamp);
         }
     }
 
-    /** Removes a subscription if {@code caller} owns the route; true if it existed. */
-    public boolean unsubscribe(Object caller, String filter) {
+    /** Drops every subscription if {@code caller} owns the route (the session turned out to be new). */
+    public void clearSubscriptions(Object caller) {
         long stamp = lock.writeLock();
         try {
-            if (caller != owner || filters == null || filters.remove(filter) == null) {
-                return false;
+            if (caller == owner) {
+                clearFilters();
             }
-            index.remove(filter, this);
-            return true;
         } finally {
             lock.unlockWrite(stamp);
         }
     }
 
-    /** The filters currently subscribed (a copy). */
-    public List<String> filters() {
+    /** The subscriptions currently held (a copy). */
+    public List<Subscription> subscriptions() {
         long stamp = lock.writeLock();
         try {
-            return filters == null ? List.of() : List.copyOf(filters.keySet());
+            return subscriptions == null ? List.of() : List.copyOf(subscriptions.values());
         } finally {
             lock.unlockWrite(stamp);
         }
@@ -135,9 +163,17 @@ public final class SessionRoute {
     }
 
     private void clearFilters() {
-        if (filters != null) {
-            filters.keySet().forEach(f -> index.remove(f, this));
-            filters = null;
+        if (subscriptions != null) {
+            subscriptions.values().forEach(this::forget);
+            subscriptions = null;
+        }
+    }
+
+    private void forget(Subscription subscription) {
+        if (subscription.shared()) {
+            shared.leave(this, subscription);
+        } else {
+            index.remove(subscription.filter(), this);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.shoal.node.delivery;
 
 import io.shoal.node.session.Subscriber;
+import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,10 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionRoutes {
 
     private final ConcurrentHashMap<String, SessionRoute> routes = new ConcurrentHashMap<>();
-    private final SubscriptionIndex<SessionRoute, Integer> index;
+    private final SubscriptionIndex<SessionRoute, Subscription> index;
+    private final SharedSubscriptions shared;
 
-    public SessionRoutes(SubscriptionIndex<SessionRoute, Integer> index) {
+    public SessionRoutes(SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared) {
         this.index = index;
+        this.shared = shared;
     }
 
     /**
@@ -21,7 +24,7 @@ public final class SessionRoutes {
      */
     public SessionRoute claim(String clientId, Object owner, Subscriber target, boolean cleanStart) {
         while (true) {
-            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index));
+            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared));
             if (route.claim(owner, target, cleanStart)) {
                 return route;
             }
@@ -39,6 +42,17 @@ public final class SessionRoutes {
 
     public SessionRoute get(String clientId) {
         return routes.get(clientId);
+    }
+
+    /**
+     * The session of {@code clientId} has ended while no connection held it (expiry, or cleared
+     * from elsewhere): its route and subscriptions go.
+     */
+    public void retire(String clientId) {
+        SessionRoute route = routes.get(clientId);
+        if (route != null && route.release(null, null)) {
+            routes.remove(clientId, route);
+        }
     }
 
     public int size() {

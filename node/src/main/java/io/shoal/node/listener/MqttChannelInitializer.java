@@ -35,5 +35,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
                 true));
         pipeline.addLast("encoder", MqttEncoder.INSTANCE);
         pipeline.addLast("mqtt", new MqttConnection(services));
+        services.connections().add(channel); // removed by the group when the channel closes
     }
 }

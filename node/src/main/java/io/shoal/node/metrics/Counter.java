@@ -18,7 +18,11 @@ public enum Counter {
     WILLS_PUBLISHED("will messages published"),
     DROPPED_QUEUE_FULL("messages dropped because an online client's queue was full"),
     DROPPED_OFFLINE_QUEUE_FULL("messages dropped because an offline session's queue was full"),
-    DROPPED_QOS0_OFFLINE("QoS 0 messages not queued for an offline session (queue-qos0-offline = off)");
+    DROPPED_QOS0_OFFLINE("QoS 0 messages not queued for an offline session (queue-qos0-offline = off)"),
+    DROPPED_EXPIRED("messages dropped because their MQTT 5 Message Expiry Interval passed before delivery"),
+    DROPPED_TOO_LARGE_FOR_CLIENT("messages not sent because they exceed the client's MQTT 5 Maximum Packet Size"),
+    SESSIONS_EXPIRED("offline sessions ended by their session expiry interval"),
+    SHARED_REDELIVERED("shared-subscription messages sent to another group member after theirs left unacknowledged");
 
     private final String description;
 

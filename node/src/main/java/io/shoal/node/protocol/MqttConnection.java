@@ -1,7 +1,7 @@
 package io.shoal.node.protocol;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -10,14 +10,18 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
-import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
+import io.shoal.node.auth.AuthExchange;
 import io.shoal.node.auth.AuthResult;
+import io.shoal.node.auth.AuthStep;
 import io.shoal.node.auth.Credentials;
 import io.shoal.node.codec.UnknownProtocol;
 import io.shoal.node.delivery.SessionRoute;
@@ -30,26 +34,23 @@ import io.shoal.node.session.Publication;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
-import io.shoal.node.topic.Topics;
-import org.jctools.queues.MpscChunkedArrayQueue;
+import io.shoal.node.session.Will;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
- * The MQTT 3.1 / 3.1.1 protocol of one network connection, from CONNECT to close. Runs on the
- * channel's event loop; only {@link Inbox#enqueue}, {@link #close} and {@link #expire} are called
+ * The MQTT 3.1 / 3.1.1 / 5 protocol of one network connection, from CONNECT to close. Runs on the
+ * channel's event loop; only {@link ConnectionInbox#enqueue}, {@link #close} and {@link #expire} are called
  * from other threads, and they hand their work to the event loop.
  *
- * <p>Messages for the client arrive through its {@link SessionRoute} into the {@link Inbox} and are
+ * <p>Messages for the client arrive through its {@link SessionRoute} into the {@link ConnectionInbox} and are
  * moved in batches into the {@link OutboundQueue}, which applies the inflight window; writes are
  * flushed once per batch.
  */
@@ -58,20 +59,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
-    private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    private enum Phase { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     private static final int MQTT_5 = 5;
 
     private final MqttServices services;
-    private final Inbox inbox = new Inbox();
+    private final ConnectionInbox inbox;
     private Channel channel;
     private Phase phase = Phase.AWAIT_CONNECT;
     private volatile long deadlineNanos;
     private long keepAliveLimitNanos;
-    private String clientId;
+    private PacketFactory packets = PacketFactory.initial(false);
     private int protocolLevel;
-    private boolean cleanSession;
-    private Publication will;
+    private ConnectRequest request;
+    private String clientId; // for logs: null until CONNECT is understood
+    private long sessionExpiry; // as granted at CONNECT; an MQTT 5 DISCONNECT may change it
+    private AuthExchange authExchange;
+    private byte[] authData;
     private DisconnectReason closeReason = DisconnectReason.CONNECTION_LOST;
     private SessionRoute route;
     private AttachedSession session;
@@ -81,13 +85,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     public MqttConnection(MqttServices services) {
         this.services = services;
+        this.inbox = new ConnectionInbox(services.settings().maxQueued(), services.metrics(),
+                task -> channel.eventLoop().execute(task), this::drainInbox);
+    }
+
+    private boolean v5() {
+        return protocolLevel == MQTT_5;
     }
 
     // ---- channel lifecycle -------------------------------------------------------------------
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel(); // before channelActive: the node may close() a channel that is just opening
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
         services.metrics().increment(Counter.CONNECTIONS_OPENED);
         deadlineNanos = System.nanoTime() + services.settings().connectTimeout().toNanos();
         services.keepAlive().watch(this);
@@ -101,7 +115,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         releasePipelined();
         if (phase == Phase.CONNECTED) {
             detach();
-        } else if (phase == Phase.AWAIT_CONNECT) {
+        } else if (phase == Phase.AWAIT_CONNECT || phase == Phase.AUTHENTICATING) {
             phase = Phase.CLOSED;
         }
         // CONNECTING: detached when the session directory answers (see onAttached).
@@ -111,7 +125,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof UnknownProtocol unknown) {
-            protocolError("CONNECT for unknown protocol '" + unknown.protocolName() + "' [MQTT-3.1.2-1]");
+            violation(ReasonCode.PROTOCOL_ERROR, "CONNECT for unknown protocol '" + unknown.protocolName() + "' [MQTT-3.1.2-1]");
             return;
         }
         MqttMessage message = (MqttMessage) msg;
@@ -123,6 +137,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             }
             switch (phase) {
                 case AWAIT_CONNECT -> onFirstPacket(message);
+                case AUTHENTICATING -> onAuthPacket(message);
                 case CONNECTING -> {
                     // Clients may send packets right after CONNECT; they wait for the session.
                     if (pipelined == null) {
@@ -171,19 +186,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     // ---- called from other threads --------------------------------------------------------------
 
-    /** The session directory ends this connection (takeover, shutdown). */
+    /** The session directory or the node ends this connection (takeover, shutdown). */
     @Override
     public void close(DisconnectReason reason) {
         channel.eventLoop().execute(() -> {
-            if (channel.isActive()) {
-                if (reason == DisconnectReason.SESSION_TAKEN_OVER) {
-                    services.metrics().increment(Counter.SESSIONS_TAKEN_OVER);
-                    log.info("Client {} connected again; closing its connection from {}", clientId,
-                            channel.remoteAddress());
-                }
-                closeReason = reason;
-                channel.close();
+            if (!channel.isActive()) {
+                return;
             }
+            if (reason == DisconnectReason.SESSION_TAKEN_OVER) {
+                services.metrics().increment(Counter.SESSIONS_TAKEN_OVER);
+                log.info("Client {} connected again; closing its connection from {}", clientId, channel.remoteAddress());
+            }
+            closeReason = reason;
+            disconnect(reason.reasonCode(), null);
         });
     }
 
@@ -204,14 +219,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             }
             if (phase == Phase.CONNECTED) {
                 services.metrics().increment(Counter.KEEP_ALIVE_TIMEOUTS);
-                log.info("Client {} from {} silent for 1.5 x its keep-alive; closing", clientId,
-                        channel.remoteAddress());
+                log.info("Client {} from {} silent for 1.5 x its keep-alive; closing", clientId, channel.remoteAddress());
                 closeReason = DisconnectReason.KEEP_ALIVE_TIMEOUT;
+                disconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT.reasonCode(), "keep-alive timeout");
             } else {
                 services.metrics().increment(Counter.CONNECT_TIMEOUTS);
                 log.info("Connection from {} sent no CONNECT in time; closing", channel.remoteAddress());
+                channel.close();
             }
-            channel.close();
         });
     }
 
@@ -221,34 +236,81 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         if (message instanceof MqttConnectMessage connect) {
             onConnect(connect);
         } else {
-            protocolError(message.fixedHeader().messageType() + " before CONNECT [MQTT-3.1.0-1]");
+            violation(ReasonCode.PROTOCOL_ERROR, message.fixedHeader().messageType() + " before CONNECT [MQTT-3.1.0-1]");
         }
     }
 
     private void onConnect(MqttConnectMessage connect) {
+        protocolLevel = connect.variableHeader().version();
+        packets = PacketFactory.initial(v5());
         ConnectCheck check = ConnectCheck.of(connect);
         if (check instanceof ConnectCheck.Violation violation) {
-            protocolError(violation.reason());
+            if (v5()) {
+                refuse(Refusal.PROTOCOL_ERROR, violation.reason());
+            } else {
+                violation(ReasonCode.PROTOCOL_ERROR, violation.reason());
+            }
             return;
         }
         if (check instanceof ConnectCheck.Refuse refuse) {
-            refuse(refuse.code(), refuse.reason());
+            refuse(refuse.refusal(), refuse.reason());
             return;
         }
-        clientId = ((ConnectCheck.Accept) check).clientId();
-        protocolLevel = connect.variableHeader().version();
-        cleanSession = connect.variableHeader().isCleanSession();
-        keepAliveLimitNanos = TimeUnit.SECONDS.toNanos(connect.variableHeader().keepAliveTimeSeconds()) * 3 / 2;
-        if (connect.variableHeader().isWillFlag()) {
-            will = new Publication(connect.payload().willTopic(), connect.payload().willMessageInBytes(),
-                    connect.variableHeader().willQos(), connect.variableHeader().isWillRetain());
+        request = ConnectRequest.read(connect, (ConnectCheck.Accept) check, services.settings(), channel.remoteAddress());
+        clientId = request.clientId();
+        sessionExpiry = request.sessionExpiry();
+        packets = request.packetFactory(services.settings());
+        keepAliveLimitNanos = request.keepAliveLimitNanos();
+        if (request.authMethod() != null) {
+            authExchange = services.authenticator().startExchange(request.authMethod(), request.credentials());
+            if (authExchange == null) {
+                refuse(Refusal.BAD_AUTHENTICATION_METHOD, "authentication method " + request.authMethod() + " not supported");
+                return;
+            }
+            phase = Phase.AUTHENTICATING;
+            authExchange.step(request.authData()).whenCompleteAsync(this::onAuthStep, channel.eventLoop());
+            return;
         }
         phase = Phase.CONNECTING;
         updateAutoRead();
-        Credentials credentials = new Credentials(clientId, connect.payload().userName(),
-                connect.payload().passwordInBytes(), channel.remoteAddress());
-        services.authenticator().authenticate(credentials)
+        services.authenticator().authenticate(request.credentials())
                 .whenCompleteAsync(this::onAuthenticated, channel.eventLoop());
+    }
+
+    /** An AUTH packet while the enhanced authentication of CONNECT runs. */
+    private void onAuthPacket(MqttMessage message) {
+        if (message.fixedHeader().messageType() != io.netty.handler.codec.mqtt.MqttMessageType.AUTH) {
+            refuse(Refusal.PROTOCOL_ERROR, message.fixedHeader().messageType() + " during authentication");
+            return;
+        }
+        MqttReasonCodeAndPropertiesVariableHeader header = (MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader();
+        if (header.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION
+                || !request.authMethod().equals(Properties5.string(header.properties(), MqttPropertyType.AUTHENTICATION_METHOD))) {
+            refuse(Refusal.PROTOCOL_ERROR, "AUTH must continue the same method [MQTT-4.12.0-5]");
+            return;
+        }
+        authExchange.step(Properties5.binary(header.properties(), MqttPropertyType.AUTHENTICATION_DATA))
+                .whenCompleteAsync(this::onAuthStep, channel.eventLoop());
+    }
+
+    private void onAuthStep(AuthStep step, Throwable failure) {
+        if (!channel.isActive()) {
+            phase = Phase.CLOSED;
+            return;
+        }
+        if (failure != null) {
+            log.error("Enhanced authentication of client {} failed", clientId, failure);
+            refuse(Refusal.SERVER_UNAVAILABLE, "authenticator failed");
+        } else if (step instanceof AuthStep.Continue c) {
+            channel.writeAndFlush(packets.auth(ReasonCode.CONTINUE_AUTHENTICATION, request.authMethod(), c.data()));
+        } else if (step instanceof AuthStep.Success s) {
+            authData = s.data();
+            phase = Phase.CONNECTING;
+            updateAutoRead();
+            onAuthenticated(AuthResult.ACCEPTED, null);
+        } else if (step instanceof AuthStep.Failure f) {
+            onAuthenticated(f.reason(), null);
+        }
     }
 
     private void onAuthenticated(AuthResult result, Throwable failure) {
@@ -258,18 +320,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         if (failure != null) {
             log.error("Authentication of client {} failed", clientId, failure);
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "authenticator failed");
+            refuse(Refusal.SERVER_UNAVAILABLE, "authenticator failed");
             return;
         }
         switch (result) {
-            case BAD_USERNAME_OR_PASSWORD -> refuse(
-                    MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
-            case NOT_AUTHORIZED -> refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "not authorized");
+            case BAD_USERNAME_OR_PASSWORD -> refuse(Refusal.BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
+            case NOT_AUTHORIZED -> refuse(Refusal.NOT_AUTHORIZED, "not authorized");
             case ACCEPTED -> {
                 // Claim the route before asking for the session: messages published from now on
                 // wait in the inbox, all earlier ones reach the session first (see SessionRoute).
-                route = services.routes().claim(clientId, this, inbox, cleanSession);
-                services.directory().connect(clientId, cleanSession, this)
+                route = services.routes().claim(clientId, this, inbox, request.cleanStart());
+                services.directory().connect(clientId, request.cleanStart(), sessionExpiry, this)
                         .whenCompleteAsync(this::onAttached, channel.eventLoop());
             }
         }
@@ -279,19 +340,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         if (failure != null) {
             log.error("Session of client {} could not be opened", clientId, failure);
             services.routes().release(route, this, null);
-            phase = Phase.CLOSED;
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "session unavailable");
+            refuse(Refusal.SERVER_UNAVAILABLE, "session unavailable");
             return;
         }
         session = attached;
         SessionState state = attached.state();
-        outbound = new OutboundQueue(services.settings().maxInflight(), services.settings().maxQueued());
+        int window = Math.min(services.settings().maxInflight(), request.clientReceiveMaximum());
+        outbound = new OutboundQueue(window, services.settings().maxQueued());
         outbound.restore(state.pending());
         if (!state.awaitingRelease().isEmpty()) {
             awaitingRelease = new HashSet<>(state.awaitingRelease());
         }
+        if (!attached.sessionPresent() && !request.cleanStart()) {
+            route.clearSubscriptions(this); // the session this node routed for has expired meanwhile
+        }
         for (Subscription s : state.subscriptions()) {
-            route.subscribe(this, s.filter(), s.qos());
+            route.subscribe(this, s);
         }
         if (!channel.isActive()) {
             detach();
@@ -303,10 +367,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         } else {
             touch();
         }
-        channel.write(Packets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, attached.sessionPresent()));
+        channel.write(PacketFactory.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, attached.sessionPresent(),
+                v5() ? request.connAckProperties(services.settings(), authData) : MqttProperties.NO_PROPERTIES));
         // Unacknowledged messages go out again first, with their packet ids [MQTT-4.4.0-1].
-        for (PendingDelivery d : outbound.inFlight()) {
-            send(d.released() ? Packets.pubRel(d.packetId()) : Packets.publish(d, true));
+        long now = System.currentTimeMillis();
+        for (Iterator<PendingDelivery> it = outbound.inFlight().iterator(); it.hasNext(); ) {
+            PendingDelivery d = it.next();
+            if (d.released()) {
+                send(packets.pubRel(d.packetId(), 0));
+            } else {
+                send(packets.publish(d, true, now));
+            }
         }
         updateAutoRead();
         List<MqttMessage> early = pipelined;
@@ -326,11 +397,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         channel.flush();
     }
 
-    private void refuse(MqttConnectReturnCode code, String reason) {
+    private void refuse(Refusal refusal, String reason) {
         services.metrics().increment(Counter.CONNECT_REJECTED);
         log.info("Refusing CONNECT of client {} from {}: {}", clientId, channel.remoteAddress(), reason);
         phase = Phase.CLOSED;
-        channel.writeAndFlush(Packets.connAck(code, false)).addListener(f -> channel.close());
+        MqttConnectReturnCode code = refusal.code(v5());
+        if (code == null) {
+            channel.close();
+            return;
+        }
+        MqttProperties properties = MqttProperties.NO_PROPERTIES;
+        if (v5()) {
+            properties = new MqttProperties();
+            Properties5.addString(properties, MqttPropertyType.REASON_STRING, reason);
+        }
+        channel.writeAndFlush(PacketFactory.connAck(code, false, properties)).addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- after CONNECT ---------------------------------------------------------------------------
@@ -343,85 +424,110 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                     pump();
                 }
             }
-            case PUBREC -> {
-                outbound.received(packetId(message));
-                send(Packets.pubRel(packetId(message)));
-            }
+            case PUBREC -> onPubRec(message);
             case PUBCOMP -> {
                 if (outbound.complete(packetId(message))) {
                     pump();
                 }
             }
             case PUBREL -> {
-                if (!awaitingRelease.isEmpty()) {
-                    awaitingRelease.remove(packetId(message));
-                }
-                send(Packets.pubComp(packetId(message)));
+                boolean known = !awaitingRelease.isEmpty() && awaitingRelease.remove(packetId(message));
+                send(packets.pubComp(packetId(message), known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND));
             }
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> send(Packets.PINGRESP);
-            case DISCONNECT -> {
-                closeReason = DisconnectReason.CLIENT_DISCONNECT;
-                channel.close();
-            }
-            case CONNECT -> protocolError("second CONNECT [MQTT-3.1.0-2]");
-            default -> protocolError("unexpected " + message.fixedHeader().messageType() + " from a client");
+            case PINGREQ -> send(PacketFactory.PINGRESP);
+            case DISCONNECT -> onDisconnect(message);
+            case AUTH -> onReauthentication(message);
+            case CONNECT -> violation(ReasonCode.PROTOCOL_ERROR, "second CONNECT [MQTT-3.1.0-2]");
+            default -> violation(ReasonCode.PROTOCOL_ERROR, "unexpected " + message.fixedHeader().messageType() + " from a client");
         }
     }
 
     private void onPublish(MqttPublishMessage message) {
-        String topic = message.variableHeader().topicName();
-        if (!Topics.isValidTopicName(topic)) {
-            protocolError("invalid topic name in PUBLISH [MQTT-4.7.3-1]");
+        int qos = message.fixedHeader().qosLevel().value();
+        int packetId = message.variableHeader().packetId();
+        PublishCheck check = PublishCheck.of(message, v5(), packets.aliases(), services.settings().maxQos(), clientId,
+                System.currentTimeMillis());
+        if (check instanceof PublishCheck.Violation v) {
+            violation(v.reasonCode(), v.reason());
+            return;
+        }
+        if (check instanceof PublishCheck.Refuse r) {
+            rejectPublish(qos, packetId, r.reasonCode(), r.reason());
+            return;
+        }
+        if (v5() && qos == 2 && !awaitingRelease.contains(packetId)
+                && awaitingRelease.size() >= services.settings().receiveMaximum()) {
+            violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more unreleased QoS 2 messages than the Receive Maximum [MQTT-3.3.4-9]");
             return;
         }
         services.metrics().increment(Counter.PUBLISHES_RECEIVED);
-        int qos = message.fixedHeader().qosLevel().value();
-        Publication publication = new Publication(topic, ByteBufUtil.getBytes(message.payload()), qos,
-                message.fixedHeader().isRetain());
-        int packetId = message.variableHeader().packetId();
+        Publication publication = ((PublishCheck.Accept) check).publication();
         switch (qos) {
             case 0 -> services.publisher().publish(publication);
             case 1 -> {
-                services.publisher().publish(publication);
-                send(Packets.pubAck(packetId));
+                int delivered = services.publisher().publish(publication);
+                send(packets.pubAck(packetId, delivered == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : 0, null));
             }
             default -> {
                 // Exactly once: a re-sent PUBLISH whose PUBREL has not come yet is not forwarded again.
                 if (awaitingRelease.isEmpty()) {
                     awaitingRelease = new HashSet<>(4);
                 }
-                if (awaitingRelease.add(packetId)) {
-                    services.publisher().publish(publication);
+                int reason = 0;
+                if (awaitingRelease.add(packetId) && services.publisher().publish(publication) == 0) {
+                    reason = ReasonCode.NO_MATCHING_SUBSCRIBERS;
                 }
-                send(Packets.pubRec(packetId));
+                send(packets.pubRec(packetId, reason, null));
             }
         }
     }
 
+    /** An MQTT 5 PUBLISH the broker will not accept: refused in its acknowledgement, or the connection closed (QoS 0). */
+    private void rejectPublish(int qos, int packetId, int reason, String why) {
+        switch (qos) {
+            case 0 -> violation(reason, why);
+            case 1 -> send(packets.pubAck(packetId, reason, why));
+            default -> send(packets.pubRec(packetId, reason, why));
+        }
+    }
+
+    private void onPubRec(MqttMessage message) {
+        int packetId = packetId(message);
+        if (reasonCode(message) >= 0x80) {
+            // The client refused the message: the flow ends here, without PUBREL [MQTT-4.3.3-4].
+            if (outbound.discard(packetId)) {
+                pump();
+            }
+            return;
+        }
+        boolean known = outbound.received(packetId);
+        send(packets.pubRel(packetId, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND));
+    }
+
     private void onSubscribe(MqttSubscribeMessage message) {
-        List<MqttTopicSubscription> requested = message.payload().topicSubscriptions();
-        if (requested.isEmpty()) {
-            protocolError("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
+        SubscribeCheck check = SubscribeCheck.of(message, v5(), services.settings().maxQos());
+        if (check instanceof SubscribeCheck.Violation v) {
+            violation(v.reasonCode(), v.reason());
             return;
         }
-        if (protocolLevel < MQTT_5 && requested.stream().anyMatch(r -> usesMqtt5Options(r.option()))) {
-            protocolError("reserved bits set in a requested QoS byte [MQTT-3-8.3-4]");
-            return;
-        }
-        List<Integer> returnCodes = new ArrayList<>(requested.size());
-        List<Subscription> granted = new ArrayList<>(requested.size());
-        for (MqttTopicSubscription request : requested) {
-            String filter = request.topicName();
-            if (!Topics.isValidFilter(filter)) {
-                returnCodes.add(0x80);
+        List<SubscribeCheck.Entry> entries = ((SubscribeCheck.Accept) check).entries();
+        List<Integer> reasonCodes = new ArrayList<>(entries.size());
+        List<Subscription> granted = new ArrayList<>(entries.size());
+        List<Subscription> sendRetained = new ArrayList<>();
+        for (SubscribeCheck.Entry entry : entries) {
+            Subscription subscription = entry.subscription();
+            reasonCodes.add(entry.refusal());
+            if (subscription == null) {
                 continue;
             }
-            int qos = Math.min(request.qualityOfService().value(), services.settings().maxQos());
-            route.subscribe(this, filter, qos);
-            granted.add(new Subscription(filter, qos));
-            returnCodes.add(qos);
+            Subscription previous = route.subscribe(this, subscription);
+            granted.add(subscription);
+            int handling = subscription.retainHandling();
+            if (!subscription.shared() && (handling == 0 || handling == 1 && previous == null)) {
+                sendRetained.add(subscription); // only for non-shared subscriptions (MQTT 5 3.3.1.3)
+            }
         }
         int packetId = message.variableHeader().messageId();
         session.subscribed(granted).whenCompleteAsync((done, failure) -> {
@@ -433,11 +539,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             if (phase != Phase.CONNECTED) {
                 return;
             }
-            channel.write(Packets.subAck(packetId, returnCodes));
-            // Retained messages are sent on every SUBSCRIBE, also a repeated one [MQTT-3.8.4-3].
-            for (Subscription s : granted) {
-                services.retained().match(s.filter(), retained ->
-                        queue(PendingDelivery.queued(retained, retained.deliveryQos(s.qos()), true)));
+            channel.write(packets.subAck(packetId, reasonCodes));
+            // Retained messages are sent on every SUBSCRIBE, also a repeated one [MQTT-3.8.4-3],
+            // unless an MQTT 5 subscription's Retain Handling says otherwise.
+            long now = System.currentTimeMillis();
+            for (Subscription s : sendRetained) {
+                services.retained().match(s.filter(), retained -> {
+                    if (!retained.expired(now)) {
+                        queue(PendingDelivery.queued(retained, retained.deliveryQos(s.qos()), true,
+                                s.identifier() > 0 ? List.of(s.identifier()) : List.of(), null));
+                    }
+                });
             }
             pump();
             channel.flush();
@@ -447,19 +559,69 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private void onUnsubscribe(MqttUnsubscribeMessage message) {
         List<String> filters = message.payload().topics();
         if (filters.isEmpty()) {
-            protocolError("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]");
+            violation(ReasonCode.PROTOCOL_ERROR, "UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]");
             return;
         }
-        filters.forEach(filter -> route.unsubscribe(this, filter));
+        List<Short> reasonCodes = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            reasonCodes.add(route.unsubscribe(this, filter) ? 0 : (short) ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
         int packetId = message.variableHeader().messageId();
         session.unsubscribed(filters).whenCompleteAsync((done, failure) -> {
             if (failure != null) {
                 log.error("Could not store unsubscription of client {}; closing", clientId, failure);
                 channel.close();
             } else if (phase == Phase.CONNECTED) {
-                channel.writeAndFlush(Packets.unsubAck(packetId));
+                channel.writeAndFlush(packets.unsubAck(packetId, reasonCodes));
             }
         }, channel.eventLoop());
+    }
+
+    private void onDisconnect(MqttMessage message) {
+        closeReason = DisconnectReason.CLIENT_DISCONNECT;
+        if (v5() && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header) {
+            if (header.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+                closeReason = DisconnectReason.CLIENT_DISCONNECT_WITH_WILL;
+            }
+            Integer expiry = Properties5.integer(header.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+            if (expiry != null) {
+                if (request.requestedExpiry() == 0 && expiry != 0) {
+                    closeReason = DisconnectReason.PROTOCOL_ERROR;
+                    violation(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval set at DISCONNECT after 0 at CONNECT [MQTT-3.14.2-2]");
+                    return;
+                }
+                sessionExpiry = Math.min(expiry & 0xFFFFFFFFL, services.settings().maxSessionExpiry());
+            }
+        }
+        channel.close();
+    }
+
+    /** MQTT 5 re-authentication (AUTH 0x19) after CONNECT. */
+    private void onReauthentication(MqttMessage message) {
+        MqttReasonCodeAndPropertiesVariableHeader header = (MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader();
+        String method = Properties5.string(header.properties(), MqttPropertyType.AUTHENTICATION_METHOD);
+        if (request.authMethod() == null || !request.authMethod().equals(method)) {
+            violation(ReasonCode.PROTOCOL_ERROR, "AUTH with a method other than CONNECT's [MQTT-4.12.1-1]");
+            return;
+        }
+        if (header.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
+            authExchange = services.authenticator().startExchange(method,
+                    new Credentials(clientId, null, null, channel.remoteAddress()));
+        }
+        if (authExchange == null) {
+            violation(ReasonCode.PROTOCOL_ERROR, "AUTH without an exchange under way");
+            return;
+        }
+        authExchange.step(Properties5.binary(header.properties(), MqttPropertyType.AUTHENTICATION_DATA))
+                .whenCompleteAsync((step, failure) -> {
+                    if (failure != null || step instanceof AuthStep.Failure) {
+                        violation(ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
+                    } else if (step instanceof AuthStep.Continue c) {
+                        channel.writeAndFlush(packets.auth(ReasonCode.CONTINUE_AUTHENTICATION, request.authMethod(), c.data()));
+                    } else if (step instanceof AuthStep.Success s) {
+                        channel.writeAndFlush(packets.auth(0, request.authMethod(), s.data()));
+                    }
+                }, channel.eventLoop());
     }
 
     // ---- outbound ----------------------------------------------------------------------------------
@@ -484,12 +646,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             return;
         }
         boolean wrote = false;
+        long now = System.currentTimeMillis();
         while (channel.isWritable()) {
             PendingDelivery next = outbound.poll();
             if (next == null) {
                 break;
             }
-            send(Packets.publish(next, false));
+            MqttPublishMessage packet = next.publication().expired(now) ? null : packets.publish(next, false, now);
+            if (packet == null) {
+                // Expired before it could be sent [MQTT-3.3.2-5], or larger than the client accepts [MQTT-3.1.2-25].
+                services.metrics().increment(next.publication().expired(now)
+                        ? Counter.DROPPED_EXPIRED : Counter.DROPPED_TOO_LARGE_FOR_CLIENT);
+                outbound.discard(next.packetId());
+                continue;
+            }
+            send(packet);
             services.metrics().increment(Counter.MESSAGES_SENT);
             wrote = true;
         }
@@ -502,45 +673,75 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private void onDecodeFailure(Throwable cause) {
         if (phase == Phase.AWAIT_CONNECT && cause instanceof MqttUnacceptableProtocolVersionException) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, cause.getMessage());
+            refuse(Refusal.UNSUPPORTED_PROTOCOL_VERSION, cause.getMessage());
         } else if (phase == Phase.AWAIT_CONNECT && cause instanceof MqttIdentifierRejectedException) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, cause.getMessage());
+            refuse(Refusal.IDENTIFIER_REJECTED, cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
+            services.metrics().increment(Counter.PACKETS_TOO_LARGE);
+            violation(ReasonCode.PACKET_TOO_LARGE, "packet larger than the maximum: " + cause.getMessage());
         } else {
-            if (cause instanceof TooLongFrameException) {
-                services.metrics().increment(Counter.PACKETS_TOO_LARGE);
-            }
-            protocolError("malformed packet: " + cause.getMessage());
+            violation(ReasonCode.MALFORMED_PACKET, "malformed packet: " + cause.getMessage());
         }
     }
 
-    private void protocolError(String problem) {
+    /**
+     * A malformed packet or a protocol violation: the connection is closed, for MQTT 5 after a
+     * DISCONNECT with {@code reasonCode} once the session is attached [MQTT-4.13.1-1].
+     */
+    private void violation(int reasonCode, String problem) {
         services.metrics().increment(Counter.PROTOCOL_ERRORS);
         log.warn("Closing connection of client {} from {}: {}", clientId == null ? "(before CONNECT)" : clientId,
                 channel.remoteAddress(), problem);
         closeReason = DisconnectReason.PROTOCOL_ERROR;
-        channel.close();
+        disconnect(reasonCode, problem);
+    }
+
+    /** Closes the connection, after a DISCONNECT for MQTT 5 clients that are past CONNACK. */
+    private void disconnect(int reasonCode, String why) {
+        if (v5() && phase == Phase.CONNECTED && reasonCode >= 0) {
+            channel.writeAndFlush(packets.disconnect(reasonCode, why)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
     }
 
     /** Hands the session back: what is not acknowledged yet, the will, and why the connection ended. */
     private void detach() {
         phase = Phase.CLOSED;
-        Subscriber offline = session.offlineSubscriber();
+        // A session whose expiry is 0 now (also if DISCONNECT set it so) ends with the connection.
+        Subscriber offline = sessionExpiry == 0 ? null : session.offlineSubscriber();
         services.routes().release(route, this, offline);
         // After the release nothing new reaches the inbox; whatever is in it belongs to the session.
-        List<PendingDelivery> pending = List.of();
-        if (offline != null) {
-            pending = outbound.drain();
-            inbox.drainTo(pending::add);
-            if (!services.settings().queueQos0Offline()) {
-                int before = pending.size();
-                pending.removeIf(d -> d.qos() == 0);
-                for (int i = pending.size(); i < before; i++) {
-                    services.metrics().increment(Counter.DROPPED_QOS0_OFFLINE);
-                }
+        List<PendingDelivery> pending = outbound.drain();
+        inbox.drainTo(pending::add);
+        pending.removeIf(this::redeliveredToShareGroup);
+        if (offline == null) {
+            pending = List.of();
+        } else if (!services.settings().queueQos0Offline()) {
+            int before = pending.size();
+            pending.removeIf(d -> d.qos() == 0);
+            for (int i = pending.size(); i < before; i++) {
+                services.metrics().increment(Counter.DROPPED_QOS0_OFFLINE);
             }
         }
-        Publication lastWill = closeReason.publishesWill() ? will : null;
-        session.detached(pending, awaitingRelease, lastWill, closeReason);
+        Will lastWill = closeReason.publishesWill() ? request.will() : null;
+        session.detached(pending, awaitingRelease, lastWill, sessionExpiry, closeReason);
+    }
+
+    /**
+     * A shared subscription's QoS 1/2 message this client had not acknowledged goes to another member
+     * of its group, as the spec allows once the connection is lost; except a QoS 2 message already
+     * sent, whose delivery must complete with this client or not at all [MQTT-4.8.2-4, MQTT-4.8.2-5].
+     */
+    private boolean redeliveredToShareGroup(PendingDelivery d) {
+        if (d.shareGroup() == null || d.qos() == 0 || (d.qos() == 2 && d.inFlight())) {
+            return false;
+        }
+        if (!services.shared().redeliver(d.unsent(), route)) {
+            return false;
+        }
+        services.metrics().increment(Counter.SHARED_REDELIVERED);
+        return true;
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
@@ -568,59 +769,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** Bits 2-5 of a subscription's options byte are reserved before MQTT 5. */
-    private static boolean usesMqtt5Options(MqttSubscriptionOption option) {
-        return option.isNoLocal() || option.isRetainAsPublished()
-                || option.retainHandling() != MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE;
-    }
-
     private static int packetId(MqttMessage message) {
         return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
     }
 
-    /**
-     * Messages routed to this client, handed over from publishers' threads: a bounded lock-free
-     * queue, created with the first message, and one event-loop task per batch to drain it.
-     */
-    private final class Inbox implements Subscriber {
-        private volatile MpscChunkedArrayQueue<PendingDelivery> messages;
-        private volatile int drainScheduled;
-
-        @Override
-        public void enqueue(Publication publication, int qos) {
-            if (!queue().offer(PendingDelivery.queued(publication, qos, false))) {
-                services.metrics().increment(Counter.DROPPED_QUEUE_FULL);
-                return;
-            }
-            if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
-                channel.eventLoop().execute(MqttConnection.this::drainInbox);
-            }
-        }
-
-        /** Event loop only: hands everything queued so far to {@code sink} and allows the next drain task. */
-        void drainTo(java.util.function.Consumer<PendingDelivery> sink) {
-            drainScheduled = 0;
-            MpscChunkedArrayQueue<PendingDelivery> queued = messages;
-            if (queued != null) {
-                queued.drain(sink::accept);
-            }
-        }
-
-        private MpscChunkedArrayQueue<PendingDelivery> queue() {
-            MpscChunkedArrayQueue<PendingDelivery> queued = messages;
-            if (queued == null) {
-                queued = new MpscChunkedArrayQueue<>(16, Math.max(32, services.settings().maxQueued()));
-                if (!MESSAGES.compareAndSet(this, null, queued)) {
-                    queued = messages;
-                }
-            }
-            return queued;
-        }
+    private static int reasonCode(MqttMessage message) {
+        return message.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xFF : 0;
     }
-
-    private static final AtomicIntegerFieldUpdater<Inbox> DRAIN_SCHEDULED =
-            AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "drainScheduled");
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    private static final AtomicReferenceFieldUpdater<Inbox, MpscChunkedArrayQueue> MESSAGES =
-            AtomicReferenceFieldUpdater.newUpdater(Inbox.class, MpscChunkedArrayQueue.class, "messages");
 }

@@ -1,21 +1,35 @@
 package io.shoal.node.protocol;
 
+import io.shoal.node.delivery.ShareStrategy;
+
 import java.time.Duration;
 
 /**
  * The MQTT protocol limits of a node.
  *
- * @param maxPacketSize     largest packet accepted from a client, in bytes, fixed header included
- * @param maxInflight       QoS 1/2 messages sent to a client and not yet acknowledged
- * @param maxQueued         messages waiting for one client beyond those in flight (online or offline)
- * @param maxQos            highest QoS granted to a subscription
- * @param queueQos0Offline  whether QoS 0 messages are queued for offline persistent sessions
- * @param connectTimeout    how long a new connection may take to send CONNECT
+ * @param maxPacketSize        largest packet accepted from a client, in bytes, fixed header included
+ * @param maxInflight          QoS 1/2 messages sent to a client and not yet acknowledged (an MQTT 5
+ *                             client's Receive Maximum may lower it)
+ * @param maxQueued            messages waiting for one client beyond those in flight (online or offline)
+ * @param maxQos               highest QoS granted to a subscription (and accepted in PUBLISH from MQTT 5 clients)
+ * @param queueQos0Offline     whether QoS 0 messages are queued for offline persistent sessions
+ * @param connectTimeout       how long a new connection may take to send CONNECT
+ * @param receiveMaximum       inbound QoS 2 messages a client may have unreleased (MQTT 5 Receive Maximum)
+ * @param topicAliasMaximum    inbound topic aliases a client may use (0: none)
+ * @param outboundTopicAliases whether the broker assigns topic aliases to the messages it sends
+ * @param maxSessionExpiry     longest session expiry interval granted, in seconds
+ * @param serverKeepAlive      keep-alive imposed on MQTT 5 clients in seconds, 0 to accept theirs
+ * @param responseInformation  sent as Response Information to clients that ask for it, empty for none
+ * @param shareStrategy        how a shared subscription picks the member that gets a message
  */
-public record MqttSettings(int maxPacketSize, int maxInflight, int maxQueued, int maxQos,
-                           boolean queueQos0Offline, Duration connectTimeout) {
+public record MqttSettings(int maxPacketSize, int maxInflight, int maxQueued, int maxQos, boolean queueQos0Offline,
+                           Duration connectTimeout, int receiveMaximum, int topicAliasMaximum,
+                           boolean outboundTopicAliases, long maxSessionExpiry, int serverKeepAlive,
+                           String responseInformation, ShareStrategy shareStrategy) {
 
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+    /** Session Expiry Interval 0xFFFFFFFF: the session does not expire. */
+    public static final long NEVER_EXPIRES = 0xFFFFFFFFL;
 
     public MqttSettings {
         require(maxPacketSize >= 2 && maxPacketSize <= PROTOCOL_MAX_PACKET_SIZE, "maxPacketSize", maxPacketSize);
@@ -23,6 +37,10 @@ public record MqttSettings(int maxPacketSize, int maxInflight, int maxQueued, in
         require(maxQueued >= 0, "maxQueued", maxQueued);
         require(maxQos >= 0 && maxQos <= 2, "maxQos", maxQos);
         require(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout", connectTimeout);
+        require(receiveMaximum >= 1 && receiveMaximum <= 65_535, "receiveMaximum", receiveMaximum);
+        require(topicAliasMaximum >= 0 && topicAliasMaximum <= 65_535, "topicAliasMaximum", topicAliasMaximum);
+        require(maxSessionExpiry >= 0 && maxSessionExpiry <= NEVER_EXPIRES, "maxSessionExpiry", maxSessionExpiry);
+        require(serverKeepAlive >= 0 && serverKeepAlive <= 65_535, "serverKeepAlive", serverKeepAlive);
     }
 
     private static void require(boolean valid, String name, Object value) {

@@ -92,6 +92,14 @@ final class OutboundQueue {
         return true;
     }
 
+    /**
+     * Ends a message's flow without delivery (PUBREC with an error, or a message that could not be
+     * sent), freeing its slot. Id 0 (a QoS 0 message) holds no slot. False if unknown.
+     */
+    boolean discard(int packetId) {
+        return packetId != 0 && inflight.remove(packetId) != null;
+    }
+
     /** Messages in flight, in the order they were first sent (what a reconnect re-sends). */
     Collection<PendingDelivery> inFlight() {
         return inflight.values();

@@ -19,14 +19,16 @@ public interface AttachedSession {
     /** Records new or replaced subscriptions; completes when they are safe to acknowledge. */
     CompletionStage<Void> subscribed(List<Subscription> subscriptions);
 
-    /** Records removed subscriptions; completes when they are safe to acknowledge. */
-    CompletionStage<Void> unsubscribed(List<String> filters);
+    /** Records removed subscriptions, by the filter as the client wrote it; completes when safe to acknowledge. */
+    CompletionStage<Void> unsubscribed(List<String> keys);
 
     /**
      * The connection has ended. {@code pending} holds the messages not yet acknowledged by the
      * client, {@code awaitingRelease} the inbound QoS 2 packet ids not yet released; {@code will} is
-     * the will message to publish, or null when there is none or the client disconnected normally.
+     * the will to publish (now or after its delay), or null when there is none or the client
+     * disconnected normally; {@code expirySeconds} is the session expiry as the client left it (an
+     * MQTT 5 DISCONNECT may change it).
      */
-    void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will,
+    void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will, long expirySeconds,
                   DisconnectReason reason);
 }

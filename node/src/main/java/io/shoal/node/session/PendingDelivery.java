@@ -1,15 +1,27 @@
 package io.shoal.node.session;
 
+import java.util.List;
+
 /**
- * A message on its way to a client: queued ({@code packetId == 0}) or in flight. {@code retain} is
- * the RETAIN flag the client will see (set for retained messages sent on SUBSCRIBE). A QoS 2 message
- * is {@code released} once the client's PUBREC has been answered with PUBREL; after that only PUBCOMP
- * is awaited and a reconnect re-sends the PUBREL, not the PUBLISH.
+ * A message on its way to a client: queued ({@code packetId == 0}) or in flight.
+ *
+ * @param retain          the RETAIN flag the client will see (retained messages sent on SUBSCRIBE,
+ *                        Retain As Published)
+ * @param subscriptionIds the identifiers of the client's subscriptions the message matched
+ * @param shareGroup      the shared subscription it came through ("group/filter"), or null; a message
+ *                        left unacknowledged by a departing member goes back to its group
+ * @param released        for QoS 2: PUBREC was answered with PUBREL; a reconnect re-sends the PUBREL
  */
-public record PendingDelivery(Publication publication, int qos, boolean retain, int packetId, boolean released) {
+public record PendingDelivery(Publication publication, int qos, boolean retain, List<Integer> subscriptionIds,
+                              String shareGroup, int packetId, boolean released) {
 
     public static PendingDelivery queued(Publication publication, int qos, boolean retain) {
-        return new PendingDelivery(publication, qos, retain, 0, false);
+        return new PendingDelivery(publication, qos, retain, List.of(), null, 0, false);
+    }
+
+    public static PendingDelivery queued(Publication publication, int qos, boolean retain, List<Integer> subscriptionIds,
+                                         String shareGroup) {
+        return new PendingDelivery(publication, qos, retain, subscriptionIds, shareGroup, 0, false);
     }
 
     public boolean inFlight() {
@@ -17,10 +29,15 @@ public record PendingDelivery(Publication publication, int qos, boolean retain, 
     }
 
     public PendingDelivery sentAs(int id) {
-        return new PendingDelivery(publication, qos, retain, id, false);
+        return new PendingDelivery(publication, qos, retain, subscriptionIds, shareGroup, id, false);
     }
 
     public PendingDelivery asReleased() {
-        return new PendingDelivery(publication, qos, retain, packetId, true);
+        return new PendingDelivery(publication, qos, retain, subscriptionIds, shareGroup, packetId, true);
+    }
+
+    /** Back to the queue, as when its client left before acknowledging it. */
+    public PendingDelivery unsent() {
+        return new PendingDelivery(publication, qos, retain, subscriptionIds, shareGroup, 0, false);
     }
 }

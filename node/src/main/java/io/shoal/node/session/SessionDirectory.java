@@ -10,8 +10,11 @@ import java.util.concurrent.CompletionStage;
 public interface SessionDirectory {
 
     /**
-     * Attaches a connection to the session of {@code clientId}: a new one, or the existing one unless
-     * {@code cleanSession} discards it. Completes once any previous connection of the client is closed.
+     * Attaches a connection to the session of {@code clientId}: the existing one, or a new one if
+     * there is none or {@code cleanStart} discards it. The session outlives the connection by
+     * {@code expirySeconds} (0: it ends with the connection; 0xFFFFFFFF: never). Completes once any
+     * previous connection of the client is closed.
      */
-    CompletionStage<AttachedSession> connect(String clientId, boolean cleanSession, ConnectionControl connection);
+    CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds,
+                                             ConnectionControl connection);
 }

@@ -7,5 +7,5 @@ package io.shoal.node.session;
  */
 public interface Subscriber {
 
-    void enqueue(Publication publication, int qos);
+    void enqueue(PendingDelivery delivery);
 }

@@ -7,6 +7,8 @@ import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConnectCheckTest {
 
@@ -50,13 +53,13 @@ class ConnectCheckTest {
     @Test
     void normalConnectIsAcceptedWithItsClientId() {
         ConnectCheck check = ConnectCheck.of(connect311("sensor-17").cleanSession(false).build());
-        assertEquals(new ConnectCheck.Accept("sensor-17"), check);
+        assertEquals(new ConnectCheck.Accept("sensor-17", false), check);
     }
 
     @Test
     void mqtt31ConnectIsAccepted() {
         ConnectCheck check = ConnectCheck.of(connect311("old-client").protocolVersion(MqttVersion.MQTT_3_1).build());
-        assertEquals(new ConnectCheck.Accept("old-client"), check);
+        assertEquals(new ConnectCheck.Accept("old-client", false), check);
     }
 
     @Test
@@ -66,15 +69,17 @@ class ConnectCheckTest {
                 .willFlag(true).willTopic("clients/c1/status").willMessage("gone")
                 .willQoS(MqttQoS.EXACTLY_ONCE).willRetain(true)
                 .build();
-        assertEquals(new ConnectCheck.Accept("c1"), ConnectCheck.of(connect));
+        assertEquals(new ConnectCheck.Accept("c1", false), ConnectCheck.of(connect));
     }
 
     @Test
     void emptyClientIdWithCleanSessionGetsAGeneratedId() {
         ConnectCheck first = ConnectCheck.of(connect311("").build());
         ConnectCheck second = ConnectCheck.of(connect311("").build());
-        String id1 = assertInstanceOf(ConnectCheck.Accept.class, first).clientId();
+        ConnectCheck.Accept accept1 = assertInstanceOf(ConnectCheck.Accept.class, first);
+        String id1 = accept1.clientId();
         String id2 = assertInstanceOf(ConnectCheck.Accept.class, second).clientId();
+        assertTrue(accept1.assigned());
         assertFalse(id1.isBlank());
         assertFalse(id2.isBlank());
         assertNotEquals(id1, id2, "generated client ids must be unique");
@@ -84,7 +89,8 @@ class ConnectCheckTest {
     void emptyClientIdWithoutCleanSessionIsRefused() {
         ConnectCheck check = ConnectCheck.of(connect311("").cleanSession(false).build());
         ConnectCheck.Refuse refuse = assertInstanceOf(ConnectCheck.Refuse.class, check);
-        assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, refuse.code());
+        assertEquals(Refusal.IDENTIFIER_REJECTED, refuse.refusal());
+        assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, refuse.refusal().code(false));
     }
 
     @Test
@@ -117,10 +123,38 @@ class ConnectCheckTest {
         assertViolation(raw(false, false, false, 1, true, "a\u0000b"));
     }
 
+    private static MqttMessageBuilders.ConnectBuilder connect5(String clientId) {
+        return connect311(clientId).protocolVersion(MqttVersion.MQTT_5);
+    }
+
     @Test
-    void mqtt5IsRefusedAsUnsupported() {
-        ConnectCheck check = ConnectCheck.of(connect311("c5").protocolVersion(MqttVersion.MQTT_5).build());
-        ConnectCheck.Refuse refuse = assertInstanceOf(ConnectCheck.Refuse.class, check);
-        assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION, refuse.code());
+    void mqtt5EmptyClientIdIsAssignedEvenWithoutCleanStart() {
+        ConnectCheck check = ConnectCheck.of(connect5("").cleanSession(false).build());
+        assertTrue(assertInstanceOf(ConnectCheck.Accept.class, check).assigned());
+    }
+
+    @Test
+    void mqtt5AllowsPasswordWithoutUserName() {
+        MqttConnectMessage connect = connect5("c5").password("token".getBytes(StandardCharsets.UTF_8)).build();
+        assertEquals(new ConnectCheck.Accept("c5", false), ConnectCheck.of(connect));
+    }
+
+    @Test
+    void mqtt5ReceiveMaximumOrMaximumPacketSizeZeroIsAViolation() {
+        assertViolation(connect5("c5").properties(props(MqttPropertyType.RECEIVE_MAXIMUM, 0)).build());
+        assertViolation(connect5("c5").properties(props(MqttPropertyType.MAXIMUM_PACKET_SIZE, 0)).build());
+    }
+
+    @Test
+    void mqtt5AuthenticationDataWithoutMethodIsAViolation() {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.BinaryProperty(MqttPropertyType.AUTHENTICATION_DATA.value(), new byte[]{1}));
+        assertViolation(connect5("c5").properties(p).build());
+    }
+
+    private static MqttProperties props(MqttPropertyType type, int value) {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.IntegerProperty(type.value(), value));
+        return p;
     }
 }

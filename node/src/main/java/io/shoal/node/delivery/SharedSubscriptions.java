@@ -1,0 +1,80 @@
+package io.shoal.node.delivery;
+
+import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.Publication;
+import io.shoal.node.session.Subscription;
+import io.shoal.node.topic.SubscriptionIndex;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The shared subscriptions of this node: groups indexed by their filter, one delivery per group per
+ * message. Dispatch is local today; across a cluster the same choice will consider remote members.
+ */
+public final class SharedSubscriptions {
+
+    private final SubscriptionIndex<ShareGroup, ShareGroup> index = new SubscriptionIndex<>();
+    private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
+    private final ShareStrategy strategy;
+
+    public SharedSubscriptions(ShareStrategy strategy) {
+        this.strategy = strategy;
+    }
+
+    /** Called under the member's route lock. */
+    void join(SessionRoute member, Subscription subscription) {
+        synchronized (groups) {
+            ShareGroup group = groups.computeIfAbsent(subscription.shareGroup() + "/" + subscription.filter(),
+                    id -> new ShareGroup(subscription.shareGroup(), subscription.filter()));
+            group.add(member, subscription);
+            index.put(subscription.filter(), group, group);
+        }
+    }
+
+    /** Called under the member's route lock. */
+    void leave(SessionRoute member, Subscription subscription) {
+        synchronized (groups) {
+            String id = subscription.shareGroup() + "/" + subscription.filter();
+            ShareGroup group = groups.get(id);
+            if (group != null && group.remove(member)) {
+                groups.remove(id);
+                index.remove(subscription.filter(), group);
+            }
+        }
+    }
+
+    /** Sends {@code publication} to one member of every group whose filter matches; returns how many. */
+    int publish(Publication publication) {
+        if (index.size() == 0) {
+            return 0;
+        }
+        int[] delivered = {0};
+        index.matchFilters(publication.topic(), matched -> matched.keySet().forEach(group -> {
+            if (dispatch(group, publication, null)) {
+                delivered[0]++;
+            }
+        }));
+        return delivered[0];
+    }
+
+    /**
+     * A member left before acknowledging a message of its group: send it to another member.
+     * Returns false if the group has no other member (the message then stays with the leaver).
+     */
+    public boolean redeliver(PendingDelivery delivery, SessionRoute leaving) {
+        ShareGroup group = groups.get(delivery.shareGroup());
+        return group != null && dispatch(group, delivery.publication(), leaving);
+    }
+
+    private boolean dispatch(ShareGroup group, Publication publication, SessionRoute excluded) {
+        Map.Entry<SessionRoute, Subscription> member = group.pick(publication, strategy, excluded);
+        if (member == null) {
+            return false;
+        }
+        Subscription s = member.getValue();
+        member.getKey().deliver(PendingDelivery.queued(publication, publication.deliveryQos(s.qos()), false,
+                s.identifier() > 0 ? java.util.List.of(s.identifier()) : java.util.List.of(), group.id()));
+        return true;
+    }
+}
