@@ -3,9 +3,9 @@ package io.shoal.cluster.session;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import io.shoal.node.session.PendingDelivery;
-import io.shoal.node.session.Publication;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.CborSerializable;
 
 import java.util.List;
@@ -15,11 +15,14 @@ import java.util.Set;
 public sealed interface SessionCommand extends CborSerializable {
 
     /** A connection of this node's (or another node's) gateway, by id. */
-    record ConnectionRef(ActorRef<ConnectionGateway.CloseConnection> gateway, long id) implements CborSerializable {
+    record ConnectionRef(ActorRef<ConnectionGateway.Command> gateway, long id) implements CborSerializable {
     }
 
-    /** A client connects; answered once the previous connection, if any, has handed the session back. */
-    record Connect(boolean cleanSession, ConnectionRef connection, ActorRef<Connected> replyTo)
+    /**
+     * A client connects; answered once the previous connection, if any, has handed the session back.
+     * The session is kept after the connection only if {@code expirySeconds} is above 0.
+     */
+    record Connect(boolean cleanStart, long expirySeconds, ConnectionRef connection, ActorRef<Connected> replyTo)
             implements SessionCommand {
     }
 
@@ -33,13 +36,19 @@ public sealed interface SessionCommand extends CborSerializable {
     record Unsubscribe(long connectionId, List<String> filters, ActorRef<Done> replyTo) implements SessionCommand {
     }
 
-    /** The connection ended; it returns what the client has not acknowledged and its will, if due. */
-    record Detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will)
-            implements SessionCommand {
+    /**
+     * The connection ended; it returns what the client has not acknowledged, its will if one is due
+     * (now or after its delay), and the session expiry as the client left it.
+     */
+    record Detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
+                  long expirySeconds) implements SessionCommand {
     }
 
-    /** A message for the client while it is offline. */
-    record Deliver(Publication publication, int qos) implements SessionCommand {
+    /**
+     * A message for the client while it is offline, from the node that routes for it ({@code routes}:
+     * its gateway, told to drop the route should the session be gone).
+     */
+    record Deliver(PendingDelivery delivery, ActorRef<ConnectionGateway.Command> routes) implements SessionCommand {
     }
 
     /** Sharding's stop message on passivation and rebalance. */
@@ -51,4 +60,12 @@ public sealed interface SessionCommand extends CborSerializable {
 
     /** Timer: the session has been offline and quiet for a while. */
     enum Idle implements SessionCommand { INSTANCE }
+
+    /**
+     * Timer (or, for a session that left memory, a scheduled message): the delayed will or the
+     * session's expiry may be due. {@code routes} is the gateway of the node that routes for the
+     * session, if known.
+     */
+    record DeadlineDue(ActorRef<ConnectionGateway.Command> routes) implements SessionCommand {
+    }
 }

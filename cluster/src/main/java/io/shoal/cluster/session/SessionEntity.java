@@ -1,12 +1,14 @@
 package io.shoal.cluster.session;
 
 import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
@@ -20,6 +22,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
+import io.shoal.cluster.session.SessionCommand.DeadlineDue;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
 import io.shoal.cluster.session.SessionCommand.Deliver;
 import io.shoal.cluster.session.SessionCommand.Detach;
@@ -30,12 +33,16 @@ import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.DisconnectReason;
 import io.shoal.node.session.PendingDelivery;
-import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.session.SessionData;
 import io.shoal.persistence.session.SessionEvent;
 import io.shoal.persistence.session.SessionSnapshotAdapter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The session of one client identifier, sharded across the cluster: the single writer for that client.
@@ -43,15 +50,23 @@ import io.shoal.persistence.session.SessionSnapshotAdapter;
  * <p>Every CONNECT goes through it, so it can close the previous connection before it accepts the
  * next (takeover). While the client is online, messages flow straight to its connection and the entity
  * only records subscription changes; while it is offline, messages come here and are journaled. The
- * entity publishes the will when a connection ends abnormally.
+ * entity publishes the will when a connection ends abnormally, at once or after its delay, and ends
+ * the session when its expiry interval has passed.
  *
- * <p>Persistent sessions (clean session 0) are event-sourced; a clean session writes nothing unless it
- * replaces a persistent one (one {@code SessionCleared}). Which connection is attached is deliberately
- * not journaled: after a crash there is none.
+ * <p>Sessions that outlive their connection (session expiry above 0; clean session 0 in MQTT 3.1.1)
+ * are event-sourced; one that ends with its connection writes nothing unless it replaces a stored
+ * one (one {@code SessionCleared}). Which connection is attached is deliberately not journaled:
+ * after a crash there is none.
  */
 public final class SessionEntity extends EventSourcedBehavior<SessionCommand, SessionEvent, SessionData> {
 
     public static final EntityTypeKey<SessionCommand> TYPE_KEY = EntityTypeKey.create(SessionCommand.class, "session");
+    private static final Object DEADLINE_TIMER = "deadline";
+    /**
+     * Longest single wait for a deadline: Akka's scheduler refuses delays beyond about 248 days, and
+     * sessions may be kept for longer (up to 136 years); a deadline further away is waited for in steps.
+     */
+    private static final Duration LONGEST_WAIT = Duration.ofDays(30);
 
     /** What a session entity needs from its node. */
     public record Dependencies(SessionSettings settings, Publisher publisher, BrokerMetrics metrics) {
@@ -64,7 +79,10 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     // Transient: who is connected now. Not journaled.
     private ConnectionRef online;
-    private boolean onlineClean;
+    private boolean onlineTransient;
+    private boolean onlineCleanStart;
+    /** The gateway of the node that routes messages to this session (where its client last connected). */
+    private ActorRef<ConnectionGateway.Command> routesGateway;
     private boolean takeoverRequested;
     private boolean passivating;
 
@@ -97,6 +115,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 .onCommand(Deliver.class, this::onDeliver)
                 .onCommand(TakeoverTimedOut.class, this::onTakeoverTimedOut)
                 .onCommand(SessionCommand.Idle.class, this::onIdle)
+                .onCommand(DeadlineDue.class, this::onDeadline)
                 .onCommand(SessionCommand.Stop.class, stop -> Effect().stop())
                 .build();
     }
@@ -108,13 +127,16 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     /**
      * A freshly loaded entity leaves memory again after {@code passivate-after} if nothing keeps
-     * it, also when the message that woke it was dropped; a CONNECT cancels the timer.
+     * it, also when the message that woke it was dropped; a CONNECT cancels the timer. A deadline
+     * that passed while it was out of memory is acted on now.
      */
     @Override
     public SignalHandler<SessionData> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state ->
-                        timers.startSingleTimer(SessionCommand.Idle.INSTANCE, deps.settings().passivateAfter()))
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    timers.startSingleTimer(SessionCommand.Idle.INSTANCE, deps.settings().passivateAfter());
+                    scheduleDeadline(state);
+                })
                 .build();
     }
 
@@ -145,20 +167,39 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             }
             return Effect().stash(); // answered once the current connection has detached
         }
-        timers.cancel(SessionCommand.Idle.INSTANCE);
+        timers.cancelAll();
         online = connect.connection();
-        onlineClean = connect.cleanSession();
-        if (connect.cleanSession()) {
-            EffectBuilder<SessionEvent, SessionData> effect = data.exists()
-                    ? Effect().persist(new SessionEvent.SessionCleared(System.currentTimeMillis()))
-                    : Effect().none();
-            return effect.thenRun(s -> connect.replyTo().tell(new Connected(false, SessionState.EMPTY)));
+        onlineTransient = connect.expirySeconds() == 0;
+        onlineCleanStart = connect.cleanStart();
+        routesGateway = online.gateway();
+        long now = System.currentTimeMillis();
+        boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
+        List<SessionEvent> events = new ArrayList<>(2);
+        if (resumes) {
+            // The state goes to the connection as it is now; a session that ends with this
+            // connection is cleared at once, so that nothing of it outlives the connection.
+            SessionState state = data.toState();
+            // Resuming cancels a delayed will, unless its time had come (its timer was lost) [MQTT-3.1.3-9].
+            Will dueWill = data.delayedWill() != null && now >= data.willAtMillis() ? data.delayedWill() : null;
+            events.add(onlineTransient ? new SessionEvent.SessionCleared(now) : new SessionEvent.SessionResumed(now));
+            return Effect().persist(events).thenRun(s -> {
+                publishWill(dueWill);
+                connect.replyTo().tell(new Connected(true, state));
+            });
         }
+        // The previous session, if any, ends here, and with it the wait of its delayed will.
+        Will endedWill = data.exists() ? data.delayedWill() : null;
         if (data.exists()) {
-            return Effect().none().thenRun(s -> connect.replyTo().tell(new Connected(true, s.toState())));
+            events.add(new SessionEvent.SessionCleared(now));
         }
-        return Effect().persist(new SessionEvent.SessionOpened(System.currentTimeMillis()))
-                .thenRun(s -> connect.replyTo().tell(new Connected(false, SessionState.EMPTY)));
+        if (!onlineTransient) {
+            events.add(new SessionEvent.SessionOpened(now));
+        }
+        EffectBuilder<SessionEvent, SessionData> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+        return effect.thenRun(s -> {
+            publishWill(endedWill);
+            connect.replyTo().tell(new Connected(false, SessionState.EMPTY));
+        });
     }
 
     private Effect<SessionEvent, SessionData> onSubscribe(SessionData data, Subscribe subscribe) {
@@ -178,16 +219,35 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     }
 
     private Effect<SessionEvent, SessionData> onDetach(SessionData data, Detach detach) {
+        Will will = detach.will();
         if (online == null || online.id() != detach.connectionId()) {
-            // A connection given up on after a takeover timeout: its state is stale, its will is not.
-            return Effect().none().thenRun(s -> publishWill(detach.will()));
+            // A connection given up on after a takeover timeout: its state is stale. Its will is due
+            // now if it has no delay or if the successor started a new session (the old one ended);
+            // a successor that resumed the session cancels a delayed will.
+            Will due = will != null && (will.delaySeconds() == 0 || onlineCleanStart) ? will : null;
+            return Effect().none().thenRun(s -> publishWill(due));
         }
-        boolean clean = onlineClean;
+        boolean wasTransient = onlineTransient;
         goOffline();
-        EffectBuilder<SessionEvent, SessionData> effect = clean
-                ? Effect().none()
-                : Effect().persist(new SessionEvent.SessionSuspended(detach.pending(), detach.awaitingRelease()));
-        return effect.thenRun(s -> publishWill(detach.will())).thenRun(s -> startIdleTimer(s)).thenUnstashAll();
+        long now = System.currentTimeMillis();
+        if (wasTransient || detach.expirySeconds() == 0) {
+            // The session ends with the connection, so the will is due now whatever its delay.
+            EffectBuilder<SessionEvent, SessionData> effect = data.exists()
+                    ? Effect().persist(new SessionEvent.SessionCleared(now)) : Effect().none();
+            return effect.thenRun(s -> {
+                publishWill(will);
+                startIdleTimer(s);
+            }).thenUnstashAll();
+        }
+        Will delayed = will != null && will.delaySeconds() > 0 ? will : null;
+        Will immediate = delayed == null ? will : null;
+        return Effect().persist(new SessionEvent.SessionSuspended(detach.pending(), detach.awaitingRelease(), now,
+                        detach.expirySeconds(), delayed))
+                .thenRun(s -> {
+                    publishWill(immediate);
+                    scheduleDeadline(s);
+                    startIdleTimer(s);
+                }).thenUnstashAll();
     }
 
     private Effect<SessionEvent, SessionData> onDeliver(SessionData data, Deliver deliver) {
@@ -196,10 +256,24 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             // still held) is on its way and must be applied first to keep the order.
             return Effect().stash();
         }
+        if (routesGateway == null) {
+            routesGateway = deliver.routes();
+        }
+        long now = System.currentTimeMillis();
         if (!data.exists()) {
+            // The session ended but a node still routes to it (its retirement was lost): stop that.
+            deliver.routes().tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
             return Effect().none();
         }
-        if (deliver.qos() == 0 && !deps.settings().queueQos0Offline()) {
+        if (data.expired(now)) {
+            return Effect().none(); // the deadline timer ends it and retires the route
+        }
+        PendingDelivery delivery = deliver.delivery();
+        if (delivery.publication().expired(now)) {
+            deps.metrics().increment(Counter.DROPPED_EXPIRED);
+            return Effect().none();
+        }
+        if (delivery.qos() == 0 && !deps.settings().queueQos0Offline()) {
             deps.metrics().increment(Counter.DROPPED_QOS0_OFFLINE);
             return Effect().none();
         }
@@ -208,8 +282,47 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             return Effect().none();
         }
         startIdleTimer(data);
-        return Effect().persist(new SessionEvent.MessageQueued(
-                PendingDelivery.queued(deliver.publication(), deliver.qos(), false)));
+        return Effect().persist(new SessionEvent.MessageQueued(delivery));
+    }
+
+    /** The delayed will or the session's expiry may be due; either is acted on only while offline. */
+    private Effect<SessionEvent, SessionData> onDeadline(SessionData data, DeadlineDue due) {
+        if (routesGateway == null) {
+            routesGateway = due.routes();
+        }
+        if (online != null) {
+            return Effect().none();
+        }
+        if (!data.exists()) {
+            // A wake-up for a session that has ended (maybe by a timer that did not know the routing
+            // node): make sure that node's route went with it. Retiring a route twice is harmless.
+            if (due.routes() != null) {
+                due.routes().tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
+            }
+            return Effect().none();
+        }
+        long now = System.currentTimeMillis();
+        if (data.expired(now)) {
+            deps.metrics().increment(Counter.SESSIONS_EXPIRED);
+            Will will = data.delayedWill(); // a will still waiting goes out when the session ends
+            ActorRef<ConnectionGateway.Command> routes = routesGateway;
+            return Effect().persist(new SessionEvent.SessionCleared(now)).thenRun(s -> {
+                publishWill(will);
+                if (routes != null) {
+                    routes.tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
+                }
+                startIdleTimer(s);
+            });
+        }
+        if (data.delayedWill() != null && now >= data.willAtMillis()) {
+            Will will = data.delayedWill();
+            return Effect().persist(new SessionEvent.WillPublished(now)).thenRun(s -> {
+                publishWill(will);
+                scheduleDeadline(s);
+            });
+        }
+        scheduleDeadline(data);
+        return Effect().none();
     }
 
     private Effect<SessionEvent, SessionData> onTakeoverTimedOut(SessionData data, TakeoverTimedOut timeout) {
@@ -222,17 +335,29 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return Effect().none().thenUnstashAll();
     }
 
+    /**
+     * Leaves memory when offline and quiet. A deadline still ahead is kept by the node's scheduler,
+     * which wakes the session (a new incarnation, recovered from its journal) when it is due.
+     */
     private Effect<SessionEvent, SessionData> onIdle(SessionData data, SessionCommand.Idle idle) {
         if (online == null && !passivating) {
             passivating = true;
             deps.metrics().increment(Counter.SESSIONS_UNLOADED);
+            long due = nextDeadline(data);
+            if (due != Long.MAX_VALUE) {
+                EntityRef<SessionCommand> self = ClusterSharding.get(context.getSystem())
+                        .entityRefFor(TYPE_KEY, entity.getEntityId());
+                DeadlineDue wakeUp = new DeadlineDue(routesGateway);
+                context.getSystem().scheduler().scheduleOnce(untilMillis(due), () -> self.tell(wakeUp),
+                        context.getSystem().executionContext());
+            }
             entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
         }
         return Effect().none();
     }
 
     private boolean isCurrentPersistent(long connectionId) {
-        return online != null && online.id() == connectionId && !onlineClean;
+        return online != null && online.id() == connectionId && !onlineTransient;
     }
 
     private void goOffline() {
@@ -245,14 +370,35 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private void startIdleTimer(SessionData data) {
         if (online == null) {
             timers.startSingleTimer(SessionCommand.Idle.INSTANCE,
-                    data.exists() ? deps.settings().passivateAfter() : java.time.Duration.ZERO);
+                    data.exists() ? deps.settings().passivateAfter() : Duration.ZERO);
         }
     }
 
-    private void publishWill(Publication will) {
+    /** Arms the timer for the next of the delayed will and the session's expiry, if any. */
+    private void scheduleDeadline(SessionData data) {
+        long due = nextDeadline(data);
+        if (due != Long.MAX_VALUE) {
+            timers.startSingleTimer(DEADLINE_TIMER, new DeadlineDue(routesGateway), untilMillis(due));
+        }
+    }
+
+    private static long nextDeadline(SessionData data) {
+        if (!data.exists()) {
+            return Long.MAX_VALUE;
+        }
+        return data.delayedWill() == null ? data.expiresAtMillis()
+                : Math.min(data.willAtMillis(), data.expiresAtMillis());
+    }
+
+    private static Duration untilMillis(long epochMillis) {
+        long millis = Math.max(0, epochMillis - System.currentTimeMillis());
+        return millis > LONGEST_WAIT.toMillis() ? LONGEST_WAIT : Duration.ofMillis(millis);
+    }
+
+    private void publishWill(Will will) {
         if (will != null) {
             deps.metrics().increment(Counter.WILLS_PUBLISHED);
-            deps.publisher().publish(will);
+            deps.publisher().publish(will.publishedAt(System.currentTimeMillis()));
         }
     }
 }

@@ -6,11 +6,12 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
+import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.session.AttachedSession;
 import io.shoal.node.session.ConnectionControl;
 import io.shoal.node.session.DisconnectReason;
 import io.shoal.node.session.PendingDelivery;
-import io.shoal.node.session.Publication;
+import io.shoal.node.session.Will;
 import io.shoal.node.session.SessionDirectory;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscriber;
@@ -41,31 +42,34 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final Duration askTimeout;
     private final Map<Long, ConnectionControl> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
-    private final ActorRef<ConnectionGateway.CloseConnection> gateway;
+    private final ActorRef<ConnectionGateway.Command> gateway;
 
-    private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps) {
+    private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, SessionRoutes routes) {
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
-        this.gateway = system.systemActorOf(ConnectionGateway.create(connections), "connection-gateway",
+        this.gateway = system.systemActorOf(ConnectionGateway.create(connections, routes), "connection-gateway",
                 akka.actor.typed.Props.empty());
         sharding.init(Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx, deps))
                 .withStopMessage(SessionCommand.Stop.INSTANCE));
     }
 
-    /** Starts the session entities' sharding on this node. */
-    public static ShardedSessionDirectory start(ActorSystem<?> system, SessionEntity.Dependencies deps) {
-        return new ShardedSessionDirectory(system, deps);
+    /** Starts the session entities' sharding on this node; {@code routes} are the node's client routes. */
+    public static ShardedSessionDirectory start(ActorSystem<?> system, SessionEntity.Dependencies deps,
+                                                SessionRoutes routes) {
+        return new ShardedSessionDirectory(system, deps, routes);
     }
 
     @Override
-    public CompletionStage<AttachedSession> connect(String clientId, boolean cleanSession, ConnectionControl connection) {
+    public CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds,
+                                                    ConnectionControl connection) {
         long id = connectionIds.incrementAndGet();
         connections.put(id, connection);
         EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
         ConnectionRef ref = new ConnectionRef(gateway, id);
-        return entity.<SessionCommand.Connected>ask(replyTo -> new SessionCommand.Connect(cleanSession, ref, replyTo),
-                        askTimeout)
-                .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, cleanSession, connected), DIRECT)
+        return entity.<SessionCommand.Connected>ask(
+                        replyTo -> new SessionCommand.Connect(cleanStart, expirySeconds, ref, replyTo), askTimeout)
+                .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, expirySeconds == 0, connected),
+                        DIRECT)
                 .whenCompleteAsync((attached, failure) -> {
                     if (failure != null) {
                         connections.remove(id);
@@ -77,18 +81,18 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final class Attached implements AttachedSession {
         private final EntityRef<SessionCommand> entity;
         private final long connectionId;
-        private final boolean cleanSession;
+        private final boolean transientSession;
         private final SessionCommand.Connected connected;
         private final Subscriber offline;
 
-        Attached(EntityRef<SessionCommand> entity, long connectionId, boolean cleanSession,
+        /** @param transientSession the session ends with the connection, so nothing is journaled */
+        Attached(EntityRef<SessionCommand> entity, long connectionId, boolean transientSession,
                  SessionCommand.Connected connected) {
             this.entity = entity;
             this.connectionId = connectionId;
-            this.cleanSession = cleanSession;
+            this.transientSession = transientSession;
             this.connected = connected;
-            this.offline = cleanSession ? null
-                    : (publication, qos) -> entity.tell(new SessionCommand.Deliver(publication, qos));
+            this.offline = transientSession ? null : delivery -> entity.tell(new SessionCommand.Deliver(delivery, gateway));
         }
 
         @Override
@@ -108,7 +112,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
 
         @Override
         public CompletionStage<Void> subscribed(List<Subscription> subscriptions) {
-            if (cleanSession || subscriptions.isEmpty()) {
+            if (transientSession || subscriptions.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
             return entity.<akka.Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
@@ -117,7 +121,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
 
         @Override
         public CompletionStage<Void> unsubscribed(List<String> filters) {
-            if (cleanSession) {
+            if (transientSession) {
                 return CompletableFuture.completedFuture(null);
             }
             return entity.<akka.Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
@@ -125,10 +129,11 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         }
 
         @Override
-        public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will,
-                             DisconnectReason reason) {
+        public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
+                             long expirySeconds, DisconnectReason reason) {
             connections.remove(connectionId);
-            entity.tell(new SessionCommand.Detach(connectionId, List.copyOf(pending), Set.copyOf(awaitingRelease), will));
+            entity.tell(new SessionCommand.Detach(connectionId, List.copyOf(pending), Set.copyOf(awaitingRelease), will,
+                    expirySeconds));
         }
     }
 }

@@ -14,24 +14,31 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shoal.cluster.ClusterMembership;
 import io.shoal.cluster.session.ConnectionGateway.CloseConnection;
+import io.shoal.cluster.session.ConnectionGateway.RetireRoute;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
+import io.shoal.cluster.session.SessionCommand.DeadlineDue;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.DisconnectReason;
+import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.UserProperty;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.session.SessionEvent;
 import io.shoal.persistence.session.SessionEvent.MessageQueued;
 import io.shoal.persistence.session.SessionEvent.SessionCleared;
 import io.shoal.persistence.session.SessionEvent.SessionOpened;
+import io.shoal.persistence.session.SessionEvent.SessionResumed;
 import io.shoal.persistence.session.SessionEvent.SessionSuspended;
 import io.shoal.persistence.session.SessionEvent.Subscribed;
 import io.shoal.persistence.session.SessionEvent.Unsubscribed;
+import io.shoal.persistence.session.SessionEvent.WillPublished;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,24 +48,48 @@ import org.junit.jupiter.api.TestInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link SessionEntity} hosted outside sharding: the test plays the shard (a probe receives its
  * Passivate and the test sends {@link SessionCommand.Stop}), the node's publisher (wills) and the
- * connection gateway (takeover). The journal is the persistence test kit's, which serializes events
- * as production does; snapshots go to Shoal's in-memory snapshot store.
+ * connection gateway (takeover, retired routes). What an entity sends through sharding itself (a
+ * CONNECT that reached a passivating incarnation, the wake-up of a session that left memory) goes to
+ * a stand-in shard region that hands it to a probe of the test. The journal is the persistence test
+ * kit's, which serializes events as production does; snapshots go to Shoal's in-memory snapshot store.
+ *
+ * <p>Session expiry and will delays are real durations of one second, waited for with probe timeouts.
  */
 class SessionEntityTest {
 
+    /** MQTT 3.1.1 clean session 1: clean start, session expiry 0. */
     private static final boolean CLEAN_SESSION = true;
+    /** MQTT 3.1.1 clean session 0: no clean start, a session that never expires. */
     private static final boolean PERSISTENT_SESSION = false;
     private static final Publication NO_WILL = null;
+    private static final Will NO_DELAYED_WILL = null;
+
+    /** MQTT 5 Clean Start. */
+    private static final boolean CLEAN_START = true;
+    private static final boolean RESUME = false;
+    /** Session Expiry Interval 0xFFFFFFFF: never. */
+    private static final long NEVER = 0xFFFFFFFFL;
+
+    /** Akka's scheduler may run a task up to one tick (akka.scheduler.tick-duration) early. */
+    private static final long SCHEDULER_TICK_MILLIS = 10;
+
+    /** Generous upper bound for what is due after one second. */
+    private static final Duration DUE_WITHIN = Duration.ofSeconds(4);
 
     /** How long to watch where something must NOT happen. */
     private static final Duration SHORT = Duration.ofMillis(200);
@@ -73,6 +104,8 @@ class SessionEntityTest {
 
     private static ActorTestKit testKit;
     private static PersistenceTestKit journal;
+    /** Per client id, who receives what the stand-in shard region gets for that entity. */
+    private static final Map<String, ActorRef<SessionCommand>> nextIncarnations = new ConcurrentHashMap<>();
 
     private String testName;
 
@@ -91,6 +124,17 @@ class SessionEntityTest {
                 .withFallback(ConfigFactory.load());
         testKit = ActorTestKit.create("SessionEntityTest", config);
         journal = PersistenceTestKit.create(testKit.system());
+        // A shard region whose entities only report what reaches them, standing in for an entity's
+        // next incarnation. It needs the node to be a cluster member.
+        ClusterMembership.joinSelf(testKit.system());
+        ClusterSharding.get(testKit.system()).init(Entity.of(SessionEntity.TYPE_KEY, ctx ->
+                Behaviors.receiveMessage(command -> {
+                    ActorRef<SessionCommand> target = nextIncarnations.get(ctx.getEntityId());
+                    if (target != null) {
+                        target.tell(command);
+                    }
+                    return Behaviors.same();
+                })));
     }
 
     @AfterAll
@@ -181,7 +225,8 @@ class SessionEntityTest {
         assertEquals(List.of(sensors), resumed.state().subscriptions());
         assertEquals(describe(unacknowledged), describe(resumed.state().pending()));
         assertEquals(awaitingRelease, resumed.state().awaitingRelease());
-        journal.expectNothingPersisted(session.persistenceId, SHORT); // resuming writes nothing
+        session.expectPersisted(SessionResumed.class); // cancels expiry and delayed will
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
     }
 
     @Test
@@ -284,6 +329,7 @@ class SessionEntityTest {
         session.detach(1, List.of(), Set.of(), NO_WILL);
         session.expectPersisted(SessionSuspended.class);
         session.connect(PERSISTENT_SESSION, 2);
+        session.expectPersisted(SessionResumed.class);
 
         session.subscribe(1, new Subscription("from/previous/connection", 1)); // answered Done
         session.unsubscribe(1, "from/previous/connection");
@@ -346,6 +392,7 @@ class SessionEntityTest {
         assertEquals(Set.of(8), connected.state().awaitingRelease());
         assertSame(will, session.published.receiveMessage()); // MQTT 3.1.1 publishes the will on takeover
         session.expectPersisted(SessionSuspended.class);
+        session.expectPersisted(SessionResumed.class);
         journal.expectNothingPersisted(session.persistenceId, SHORT);
     }
 
@@ -384,12 +431,14 @@ class SessionEntityTest {
         assertTrue(connected.sessionPresent());
         assertEquals(List.of(journaled), connected.state().subscriptions());
         assertEquals(List.of(), connected.state().pending());
+        session.expectPersisted(SessionResumed.class);
 
         session.detach(1, List.of(inFlight(message("t", "too late", 1), 1, 1)), Set.of(1),
                 message("status/1", "offline", 1));
         Subscription ofSuccessor = new Subscription("new", 1);
         session.subscribe(2, ofSuccessor); // processed after the late Detach; connection 2 is still current
         session.expectPersisted(new Subscribed(List.of(ofSuccessor))); // and no SessionSuspended before it
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
         // The late connection's state is stale, but its will is still due: it ended without DISCONNECT.
         assertEquals("status/1", session.published.receiveMessage().topic());
         assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
@@ -476,16 +525,6 @@ class SessionEntityTest {
 
     @Test
     void connectReachingAPassivatingIncarnationIsHandedBackToSharding() {
-        // A shard region whose entities only report what reaches them, standing in for the next
-        // incarnation. It needs the node to be a cluster member.
-        TestProbe<SessionCommand> nextIncarnation = testKit.createTestProbe();
-        ClusterMembership.joinSelf(testKit.system());
-        ClusterSharding.get(testKit.system()).init(Entity.of(SessionEntity.TYPE_KEY, ctx ->
-                Behaviors.receiveMessage(command -> {
-                    nextIncarnation.ref().tell(command);
-                    return Behaviors.same();
-                })));
-
         Session session = newSession(DEFAULT_SETTINGS);
         session.connect(CLEAN_SESSION, 1);
         session.detach(1, List.of(), Set.of(), NO_WILL);
@@ -493,12 +532,436 @@ class SessionEntityTest {
 
         TestProbe<Connected> reconnecting = session.connectAsync(CLEAN_SESSION, 2);
 
-        SessionCommand forwarded = nextIncarnation.receiveMessage(Duration.ofSeconds(20));
+        SessionCommand forwarded = session.nextIncarnation.receiveMessage(Duration.ofSeconds(20));
         assertTrue(forwarded instanceof Connect, "forwarded: " + forwarded);
         assertEquals(2, ((Connect) forwarded).connection().id());
         assertEquals(reconnecting.ref(), ((Connect) forwarded).replyTo());
         reconnecting.expectNoMessage(SHORT);
         journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // MQTT 5: session expiry, delayed wills, message expiry
+
+    @Test
+    void aSessionDetachedWithExpiryOneSecondEndsAfterItAndRetiresItsRoute() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 1, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+
+        long detachedAt = System.currentTimeMillis();
+        session.detach(1, List.of(PendingDelivery.queued(message("a/1", "unacked", 1), 1, false)), Set.of(3),
+                NO_DELAYED_WILL, 1);
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertEquals(1, suspended.expirySeconds());
+        assertNull(suspended.delayedWill());
+
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage(DUE_WITHIN));
+        assertNotBefore(detachedAt, 1000, "the expiry of the session");
+        session.expectPersisted(SessionCleared.class);
+        assertEquals(1, session.metrics.get(Counter.SESSIONS_EXPIRED));
+        session.expectPassivationRequested(); // nothing left to keep
+        session.published.expectNoMessage(SHORT); // it had no will
+        assertEquals(0, session.metrics.get(Counter.WILLS_PUBLISHED));
+
+        session.restart();
+        Connected reconnected = session.connect(RESUME, 1, 2);
+        assertFalse(reconnected.sessionPresent());
+        assertEquals(SessionState.EMPTY, reconnected.state());
+        session.expectPersisted(SessionOpened.class);
+    }
+
+    @Test
+    void aMessageForASessionThatExpiredWhileOutOfMemoryIsNotQueued() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 1, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, NO_DELAYED_WILL, 1);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop();
+        session.expectWakeUp(); // past its expiry; the wake-up is not delivered (as if its node had restarted)
+
+        session.start();
+        session.deliver(message("t", "too late", 1), 1); // handled before the deadline is acted on
+
+        session.expectPersisted(SessionCleared.class); // and no MessageQueued before it
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void expiryZeroAtDetachEndsTheSessionAndPublishesTheWillAtOnceWhateverItsDelay() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a", 1));
+        session.expectPersisted(Subscribed.class);
+
+        Will will = will("clients/1/status", 60);
+        session.detach(1, List.of(PendingDelivery.queued(message("a", "unacked", 1), 1, false)), Set.of(2), will, 0);
+
+        assertSame(will.message(), session.published.receiveMessage(Duration.ofSeconds(3)), "not after 60 s");
+        session.expectPersisted(SessionCleared.class);
+        session.expectPassivationRequested();
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+
+        session.restart();
+        Connected reconnected = session.connect(RESUME, 60, 2);
+        assertFalse(reconnected.sessionPresent());
+        assertEquals(SessionState.EMPTY, reconnected.state());
+        session.published.expectNoMessage(SHORT); // the will went out once
+    }
+
+    @Test
+    void aDelayedWillIsPublishedAfterItsDelayWhenTheClientDoesNotComeBack() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        MessageProperties properties = new MessageProperties(1, 0, "text/plain", "replies", new byte[] {4, 2},
+                List.of(new UserProperty("reason", "gone")));
+        Will will = new Will(new Publication("clients/1/status", "offline".getBytes(StandardCharsets.UTF_8), 1, true,
+                properties, null), 1, 30);
+
+        long detachedAt = System.currentTimeMillis();
+        session.detach(1, will, 60);
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertNotNull(suspended.delayedWill());
+        assertEquals(1, suspended.delayedWill().delaySeconds());
+
+        Publication published = session.published.receiveMessage(DUE_WITHIN);
+        long publishedBy = System.currentTimeMillis();
+        assertNotBefore(detachedAt, 1000, "the delayed will");
+        assertEquals("clients/1/status", published.topic());
+        assertArrayEquals("offline".getBytes(StandardCharsets.UTF_8), published.payload());
+        assertTrue(published.retain());
+        assertEquals("text/plain", published.properties().contentType());
+        assertEquals(List.of(new UserProperty("reason", "gone")), published.properties().userProperties());
+        // The will's Message Expiry Interval runs from when it is published.
+        long expiresAt = published.properties().expiresAtMillis();
+        assertTrue(expiresAt >= detachedAt + 1000 + 30_000 && expiresAt <= publishedBy + 30_000,
+                "expires at " + expiresAt + ", published between " + (detachedAt + 1000) + " and " + publishedBy);
+        session.expectPersisted(WillPublished.class);
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+        session.gateway.expectNoMessage(SHORT); // the session itself lives on
+
+        Connected resumed = session.connect(RESUME, 60, 2);
+        assertTrue(resumed.sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+        session.published.expectNoMessage(SHORT); // published once
+    }
+
+    @Test
+    void aDelayedWillIsNotPublishedWhenTheClientResumesTheSessionBeforeItsDelay() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, will("clients/1/status", 1), 60);
+        session.expectPersisted(SessionSuspended.class);
+
+        Connected resumed = session.connect(RESUME, 60, 2);
+        assertTrue(resumed.sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+
+        session.published.expectNoMessage(Duration.ofMillis(1500)); // well past the delay
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(0, session.metrics.get(Counter.WILLS_PUBLISHED));
+
+        // Leaving again without a will: the cancelled one does not come back.
+        session.detach(2, NO_DELAYED_WILL, 60);
+        session.expectPersisted(SessionSuspended.class);
+        session.published.expectNoMessage(SHORT);
+    }
+
+    @Test
+    void aTakeoverThatResumesTheSessionDoesNotPublishTheDelayedWillOfThePreviousConnection() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+
+        TestProbe<Connected> successor = session.connectAsync(RESUME, 60, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+        session.detach(1, will("clients/1/status", 1), 60);
+
+        assertTrue(successor.receiveMessage().sessionPresent());
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPersisted(SessionResumed.class);
+        session.published.expectNoMessage(Duration.ofMillis(1500)); // well past the delay
+        assertEquals(0, session.metrics.get(Counter.WILLS_PUBLISHED));
+    }
+
+    @Test
+    void aDelayedWillIsPublishedAtOnceWhenACleanStartEndsTheSession() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 60);
+        session.detach(1, will, 60);
+        session.expectPersisted(SessionSuspended.class);
+
+        Connected clean = session.connect(CLEAN_START, 60, 2);
+
+        assertFalse(clean.sessionPresent());
+        assertEquals(SessionState.EMPTY, clean.state());
+        assertSame(will.message(), session.published.receiveMessage(Duration.ofSeconds(3)), "not after 60 s");
+        session.expectPersisted(SessionCleared.class);
+        session.expectPersisted(SessionOpened.class);
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+        session.published.expectNoMessage(SHORT);
+    }
+
+    @Test
+    void aWillDelayedBeyondTheSessionExpiryIsPublishedWhenTheSessionExpires() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 1, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 60);
+
+        long detachedAt = System.currentTimeMillis();
+        session.detach(1, will, 1);
+        session.expectPersisted(SessionSuspended.class);
+
+        assertSame(will.message(), session.published.receiveMessage(DUE_WITHIN));
+        assertNotBefore(detachedAt, 1000, "the will of the expiring session");
+        session.expectPersisted(SessionCleared.class); // no WillPublished: the session ends with it
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage());
+        assertEquals(1, session.metrics.get(Counter.SESSIONS_EXPIRED));
+        assertEquals(1, session.metrics.get(Counter.WILLS_PUBLISHED));
+        session.published.expectNoMessage(SHORT);
+    }
+
+    @Test
+    void expiredMessagesAreNotQueuedOfflineAndOthersKeepTheirMqtt5Fields() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        long now = System.currentTimeMillis();
+
+        session.deliver(PendingDelivery.queued(expiringMessage("t", "expired", now - 1), 1, false, List.of(7), null));
+        PendingDelivery live = PendingDelivery.queued(expiringMessage("t", "live", now + 60_000), 1, false,
+                List.of(7, 9), "group/t");
+        session.deliver(live);
+
+        MessageQueued queued = session.expectPersisted(MessageQueued.class);
+        assertEquals(describe(List.of(live)), describe(List.of(queued.delivery())));
+        assertEquals(now + 60_000, queued.delivery().publication().properties().expiresAtMillis());
+        assertEquals(List.of(7, 9), queued.delivery().subscriptionIds());
+        assertEquals("group/t", queued.delivery().shareGroup());
+        assertEquals("publisher", queued.delivery().publication().publisherId());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(1, session.metrics.get(Counter.DROPPED_EXPIRED));
+
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(List.of(live)), describe(resumed.state().pending()));
+        assertEquals(List.of(7, 9), resumed.state().pending().get(0).subscriptionIds());
+    }
+
+    @Test
+    void anMqtt5TransientSessionResumesAnExistingSessionAndLeavesNothingBehind() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        Subscription subscription = new Subscription("a/#", 1, true, false, 0, 5, null);
+        session.subscribe(1, subscription);
+        session.expectPersisted(Subscribed.class);
+        List<PendingDelivery> unacknowledged = List.of(inFlight(message("a/1", "unacked", 1), 1, 4));
+        session.detach(1, unacknowledged, Set.of(), NO_DELAYED_WILL, 60);
+        session.expectPersisted(SessionSuspended.class);
+
+        Connected connected = session.connect(RESUME, 0, 2);
+
+        assertTrue(connected.sessionPresent());
+        assertEquals(List.of(subscription), connected.state().subscriptions());
+        assertEquals(describe(unacknowledged), describe(connected.state().pending()));
+        session.expectPersisted(SessionCleared.class); // nothing of it outlives this connection
+        session.subscribe(2, new Subscription("b", 1));
+        journal.expectNothingPersisted(session.persistenceId, SHORT); // not journaled
+
+        Will will = will("clients/1/status", 30);
+        session.detach(2, will, 0);
+        assertSame(will.message(), session.published.receiveMessage(Duration.ofSeconds(3)), "the session ended");
+        session.expectPassivationRequested();
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+
+        session.restart();
+        Connected afterwards = session.connect(RESUME, 60, 3);
+        assertFalse(afterwards.sessionPresent());
+        assertEquals(SessionState.EMPTY, afterwards.state());
+    }
+
+    @Test
+    void anMqtt5TransientSessionWithoutAStoredOneWritesNothing() {
+        Session session = newSession(DEFAULT_SETTINGS);
+
+        Connected connected = session.connect(RESUME, 0, 1);
+        assertFalse(connected.sessionPresent());
+        session.subscribe(1, new Subscription("a", 1));
+        session.detach(1, NO_DELAYED_WILL, 0);
+
+        session.expectPassivationRequested();
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Deadlines of sessions that left memory
+
+    @Test
+    void aSessionThatLeftMemoryIsWokenThroughShardingWhenItExpiresAndRetiresItsRoute() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 1, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 60);
+        long detachedAt = System.currentTimeMillis();
+        session.detach(1, will, 1);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop(); // as its shard does
+
+        DeadlineDue wakeUp = session.expectWakeUp();
+        assertNotBefore(detachedAt, 1000 - SCHEDULER_TICK_MILLIS, "the wake-up");
+        assertEquals(session.gateway.ref(), wakeUp.routes(), "the gateway of the node routing for the session");
+        assertEquals(0, session.metrics.get(Counter.WILLS_PUBLISHED));
+
+        session.start();
+        session.entity.tell(wakeUp);
+
+        assertPublishedAsIs(will, session.published.receiveMessage()); // recovered from the journal
+        session.expectPersisted(SessionCleared.class);
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage());
+        assertEquals(1, session.metrics.get(Counter.SESSIONS_EXPIRED));
+        session.expectPassivationRequested();
+    }
+
+    @Test
+    void aSessionThatLeftMemoryIsWokenToPublishItsDelayedWillAndIsKept() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 1);
+        long detachedAt = System.currentTimeMillis();
+        session.detach(1, will, 60);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop();
+
+        DeadlineDue wakeUp = session.expectWakeUp();
+        assertNotBefore(detachedAt, 1000 - SCHEDULER_TICK_MILLIS, "the wake-up");
+        session.start();
+        session.entity.tell(wakeUp);
+
+        Publication published = session.published.receiveMessage();
+        assertEquals("clients/1/status", published.topic());
+        session.expectPersisted(WillPublished.class);
+        session.gateway.expectNoMessage(SHORT);
+        session.expectPassivationRequested(); // again, until its expiry
+        session.restart();
+
+        Connected resumed = session.connect(RESUME, 60, 2);
+        assertTrue(resumed.sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+        session.published.expectNoMessage(SHORT); // not published again
+    }
+
+    @Test
+    void aSessionThatExpiredWhileOutOfMemoryIsNotResumedAndItsWillGoesOut() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 1, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a", 1));
+        session.expectPersisted(Subscribed.class);
+        Will will = will("clients/1/status", 60);
+        session.detach(1, will, 1);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop();
+        session.expectWakeUp(); // past its expiry; the wake-up is not delivered (as if its node had restarted)
+
+        session.start();
+        Connected connected = session.connect(RESUME, 60, 2);
+
+        assertFalse(connected.sessionPresent());
+        assertEquals(SessionState.EMPTY, connected.state());
+        assertPublishedAsIs(will, session.published.receiveMessage()); // recovered from the journal
+        session.expectPersisted(SessionCleared.class);
+        session.expectPersisted(SessionOpened.class);
+    }
+
+    /**
+     * The routing node's gateway is remembered in memory only; an incarnation loaded by a message
+     * for the offline client learns it from that message, so the route is retired when the session
+     * expires.
+     */
+    @Test
+    void aSessionReloadedBeforeItsExpiryRetiresItsRouteWhenItExpires() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 2, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, NO_DELAYED_WILL, 2);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop();
+
+        // A message for the offline client loads the session again; it is still in memory at its expiry.
+        session.settings = DEFAULT_SETTINGS;
+        session.start();
+        session.deliver(message("t", "while offline", 1), 1);
+        session.expectPersisted(MessageQueued.class);
+
+        session.expectPersisted(SessionCleared.class); // expired, by the timer of the reloaded incarnation
+        session.entity.tell(session.expectWakeUp()); // the wake-up scheduled by the first incarnation arrives too
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage(DUE_WITHIN),
+                "the node routing for the expired session is never told to retire its route");
+    }
+
+    /**
+     * Akka's scheduler refuses delays beyond 2^31 ticks (about 248 days with the default 10 ms tick);
+     * a longer (finite) session expiry is waited for in steps, after detach and after recovery.
+     */
+    @Test
+    void aSessionExpiryBeyondTheRangeOfAkkasSchedulerKeepsTheSession() {
+        long oneYear = 365L * 24 * 3600; // beyond 2^31 ticks of 10 ms (about 248 days)
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, oneYear, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, NO_DELAYED_WILL, oneYear);
+        session.expectPersisted(SessionSuspended.class);
+
+        TestProbe<Connected> reconnecting = session.connectAsync(RESUME, oneYear, 2);
+        assertTrue(reconnecting.receiveMessage(Duration.ofSeconds(3)).sessionPresent(),
+                "the entity failed arming a timer for the expiry a year ahead");
+        session.detach(2, NO_DELAYED_WILL, oneYear);
+        session.expectPersisted(SessionResumed.class);
+        session.expectPersisted(SessionSuspended.class);
+
+        session.restart(); // recovery arms the same timer
+        TestProbe<Connected> afterReload = session.connectAsync(RESUME, oneYear, 3);
+        assertTrue(afterReload.receiveMessage(Duration.ofSeconds(3)).sessionPresent(),
+                "the entity failed arming the expiry timer on recovery");
+    }
+
+    /**
+     * When the wake-up of a passivated session is lost (its node restarted), a CONNECT that loads the
+     * session after the will delay has passed publishes the due will as it resumes the session
+     * [MQTT-3.1.3-9 only cancels it before the delay has passed].
+     */
+    @Test
+    void aDelayedWillDueBeforeTheSessionIsLoadedAgainIsPublishedEvenIfTheClientResumes() {
+        Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 1);
+        session.detach(1, will, 60);
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPassivationRequested();
+        session.stop();
+        session.expectWakeUp(); // its delay has passed; the wake-up is lost (as if its node had restarted)
+
+        session.start();
+        Connected resumed = session.connect(RESUME, 60, 2);
+
+        assertTrue(resumed.sessionPresent());
+        assertPublishedAsIs(will, session.published.receiveMessage());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -508,39 +971,62 @@ class SessionEntityTest {
         return new Session("client-" + testName, settings);
     }
 
-    /** One client id's entity and the probes standing in for its shard, publisher and connection gateway. */
+    /**
+     * One client id's entity and the probes standing in for its shard, publisher, connection gateway
+     * (which is also the gateway of the node routing for the session) and its next incarnation.
+     */
     private static final class Session {
         final String clientId;
         final String persistenceId;
-        final SessionSettings settings;
+        /** For the incarnations spawned from now on. */
+        SessionSettings settings;
         final BrokerMetrics metrics = new BrokerMetrics();
         final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
         final TestProbe<Publication> published = testKit.createTestProbe();
-        final TestProbe<CloseConnection> gateway = testKit.createTestProbe();
+        final TestProbe<ConnectionGateway.Command> gateway = testKit.createTestProbe();
+        final TestProbe<SessionCommand> nextIncarnation = testKit.createTestProbe();
+        /** The session expiry each connection connected with, which an MQTT 3.1.1 connection also leaves with. */
+        private final Map<Long, Long> connectExpiry = new ConcurrentHashMap<>();
         ActorRef<SessionCommand> entity;
 
         Session(String clientId, SessionSettings settings) {
             this.clientId = clientId;
             this.persistenceId = "session|" + clientId;
             this.settings = settings;
+            nextIncarnations.put(clientId, nextIncarnation.ref());
             this.entity = spawnIncarnation();
         }
 
         private ActorRef<SessionCommand> spawnIncarnation() {
             EntityContext<SessionCommand> context = new EntityContext<>(SessionEntity.TYPE_KEY, clientId, shard.ref());
-            Publisher publisher = publication -> published.ref().tell(publication);
+            Publisher publisher = publication -> {
+                published.ref().tell(publication);
+                return 1;
+            };
             return testKit.spawn(SessionEntity.create(context,
                     new SessionEntity.Dependencies(settings, publisher, metrics)));
         }
 
+        /** MQTT 3.1.1: clean session 1 is a clean start with expiry 0, clean session 0 never expires. */
         TestProbe<Connected> connectAsync(boolean cleanSession, long connectionId) {
-            TestProbe<Connected> replyTo = testKit.createTestProbe();
-            entity.tell(new Connect(cleanSession, new ConnectionRef(gateway.ref(), connectionId), replyTo.ref()));
-            return replyTo;
+            return connectAsync(cleanSession, cleanSession ? 0 : NEVER, connectionId);
         }
 
         Connected connect(boolean cleanSession, long connectionId) {
             return connectAsync(cleanSession, connectionId).receiveMessage();
+        }
+
+        /** MQTT 5. */
+        TestProbe<Connected> connectAsync(boolean cleanStart, long expirySeconds, long connectionId) {
+            TestProbe<Connected> replyTo = testKit.createTestProbe();
+            connectExpiry.put(connectionId, expirySeconds);
+            entity.tell(new Connect(cleanStart, expirySeconds, new ConnectionRef(gateway.ref(), connectionId),
+                    replyTo.ref()));
+            return replyTo;
+        }
+
+        Connected connect(boolean cleanStart, long expirySeconds, long connectionId) {
+            return connectAsync(cleanStart, expirySeconds, connectionId).receiveMessage();
         }
 
         void subscribe(long connectionId, Subscription... subscriptions) {
@@ -555,12 +1041,29 @@ class SessionEntityTest {
             replyTo.expectMessage(Done.getInstance());
         }
 
+        /** As an MQTT 3.1.1 connection leaves: with the expiry it connected with and a will without delay. */
         void detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Publication will) {
-            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will));
+            detach(connectionId, pending, awaitingRelease, will == null ? null : new Will(will),
+                    connectExpiry.getOrDefault(connectionId, NEVER));
+        }
+
+        /** As an MQTT 5 connection leaves: with the session expiry of its DISCONNECT (or its CONNECT). */
+        void detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
+                    long expirySeconds) {
+            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will, expirySeconds));
+        }
+
+        /** Nothing unacknowledged. */
+        void detach(long connectionId, Will will, long expirySeconds) {
+            detach(connectionId, List.of(), Set.of(), will, expirySeconds);
         }
 
         void deliver(Publication publication, int qos) {
-            entity.tell(new SessionCommand.Deliver(publication, qos));
+            deliver(PendingDelivery.queued(publication, qos, false));
+        }
+
+        void deliver(PendingDelivery delivery) {
+            entity.tell(new SessionCommand.Deliver(delivery, gateway.ref()));
         }
 
         /** A persistent session whose client has disconnected (connection 1, nothing unacknowledged). */
@@ -587,10 +1090,27 @@ class SessionEntityTest {
 
         /** Stops this incarnation as sharding does and starts the next one for the same client id. */
         void restart() {
+            stop();
+            start();
+        }
+
+        /** Stops this incarnation as sharding does once it asked to passivate. */
+        void stop() {
             TestProbe<Object> watcher = testKit.createTestProbe();
             entity.tell(SessionCommand.Stop.INSTANCE);
             watcher.expectTerminated(entity, Duration.ofSeconds(5));
+        }
+
+        /** Starts the next incarnation, as sharding does for a message to an entity not in memory. */
+        void start() {
             entity = spawnIncarnation();
+        }
+
+        /** The wake-up a passivated session scheduled through sharding, which reached its next incarnation. */
+        DeadlineDue expectWakeUp() {
+            SessionCommand command = nextIncarnation.receiveMessage(Duration.ofSeconds(10));
+            assertTrue(command instanceof DeadlineDue, "expected a DeadlineDue through sharding, got " + command);
+            return (DeadlineDue) command;
         }
 
         <E extends SessionEvent> E expectPersisted(Class<E> type) {
@@ -605,6 +1125,35 @@ class SessionEntityTest {
 
     private static Publication message(String topic, String text, int qos) {
         return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), qos, false);
+    }
+
+    /** An MQTT 5 message of {@code publisher} that expires at {@code expiresAtMillis}. */
+    private static Publication expiringMessage(String topic, String text, long expiresAtMillis) {
+        MessageProperties properties = new MessageProperties(null, expiresAtMillis, null, null, null,
+                List.of(new UserProperty("k", "v")));
+        return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), 1, false, properties, "publisher");
+    }
+
+    /** A will published after {@code delaySeconds} unless the session resumes first; its message does not expire. */
+    private static Will will(String topic, long delaySeconds) {
+        return new Will(message(topic, "offline", 1), delaySeconds, 0);
+    }
+
+    private static SessionSettings passivatingAfter(Duration passivateAfter) {
+        return new SessionSettings(100, false, 1000, passivateAfter, Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+
+    /** A will without message expiry, published as it was given (by content: it went through the journal). */
+    private static void assertPublishedAsIs(Will will, Publication published) {
+        assertEquals(describe(List.of(PendingDelivery.queued(will.message(), 1, false))),
+                describe(List.of(PendingDelivery.queued(published, 1, false))));
+        assertEquals(will.message().properties(), published.properties());
+    }
+
+    /** Asserts that at least {@code millis} have passed since {@code startMillis}. */
+    private static void assertNotBefore(long startMillis, long millis, String what) {
+        long elapsed = System.currentTimeMillis() - startMillis;
+        assertTrue(elapsed >= millis, what + " came " + elapsed + " ms after the detach, expected " + millis + " ms");
     }
 
     private static PendingDelivery inFlight(Publication publication, int qos, int packetId) {

@@ -3,6 +3,7 @@ package io.shoal.persistence.session;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.Will;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -17,41 +18,68 @@ import java.util.Set;
  */
 public final class SessionData {
 
+    /** Session Expiry Interval 0xFFFFFFFF: the session does not expire. */
+    private static final long NEVER_EXPIRES = 0xFFFFFFFFL;
+
     private boolean exists;
     private final LinkedHashMap<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<PendingDelivery> pending = new ArrayDeque<>();
     private final Set<Integer> awaitingRelease = new HashSet<>();
+    private long expiresAtMillis = Long.MAX_VALUE;
+    private Will delayedWill;
+    private long willAtMillis;
 
     public static SessionData fromSnapshot(SessionSnapshot snapshot) {
         SessionData data = new SessionData();
         data.exists = snapshot.exists();
-        snapshot.subscriptions().forEach(s -> data.subscriptions.put(s.filter(), s));
+        snapshot.subscriptions().forEach(s -> data.subscriptions.put(s.key(), s));
         data.pending.addAll(snapshot.pending());
         data.awaitingRelease.addAll(snapshot.awaitingRelease());
+        data.expiresAtMillis = snapshot.expiresAtMillis();
+        data.delayedWill = snapshot.delayedWill();
+        data.willAtMillis = snapshot.willAtMillis();
         return data;
     }
 
     public SessionData apply(SessionEvent event) {
         if (event instanceof SessionEvent.SessionOpened) {
             exists = true;
+        } else if (event instanceof SessionEvent.SessionResumed) {
+            expiresAtMillis = Long.MAX_VALUE;
+            delayedWill = null;
         } else if (event instanceof SessionEvent.Subscribed subscribed) {
-            subscribed.subscriptions().forEach(s -> subscriptions.put(s.filter(), s));
+            subscribed.subscriptions().forEach(s -> subscriptions.put(s.key(), s));
         } else if (event instanceof SessionEvent.Unsubscribed unsubscribed) {
             unsubscribed.filters().forEach(subscriptions::remove);
         } else if (event instanceof SessionEvent.MessageQueued queued) {
             pending.add(queued.delivery());
         } else if (event instanceof SessionEvent.SessionSuspended suspended) {
-            pending.clear();
-            pending.addAll(suspended.pending());
-            awaitingRelease.clear();
-            awaitingRelease.addAll(suspended.awaitingRelease());
+            suspend(suspended);
+        } else if (event instanceof SessionEvent.WillPublished) {
+            delayedWill = null;
         } else if (event instanceof SessionEvent.SessionCleared) {
             exists = false;
             subscriptions.clear();
             pending.clear();
             awaitingRelease.clear();
+            expiresAtMillis = Long.MAX_VALUE;
+            delayedWill = null;
         }
         return this;
+    }
+
+    private void suspend(SessionEvent.SessionSuspended suspended) {
+        pending.clear();
+        pending.addAll(suspended.pending());
+        awaitingRelease.clear();
+        awaitingRelease.addAll(suspended.awaitingRelease());
+        long expiry = suspended.expirySeconds();
+        expiresAtMillis = expiry >= NEVER_EXPIRES ? Long.MAX_VALUE : suspended.timestampMillis() + expiry * 1000;
+        delayedWill = suspended.delayedWill();
+        if (delayedWill != null) {
+            // Published after its delay, or when the session ends if that comes first.
+            willAtMillis = Math.min(expiresAtMillis, suspended.timestampMillis() + delayedWill.delaySeconds() * 1000);
+        }
     }
 
     /** Whether a persistent session exists (the CONNACK session present flag on resume). */
@@ -63,6 +91,25 @@ public final class SessionData {
         return pending.size();
     }
 
+    /** When the offline session ends (epoch millis), {@link Long#MAX_VALUE} if never or while online. */
+    public long expiresAtMillis() {
+        return expiresAtMillis;
+    }
+
+    public boolean expired(long nowMillis) {
+        return exists && nowMillis >= expiresAtMillis;
+    }
+
+    /** The will waiting for its delay to pass, or null. */
+    public Will delayedWill() {
+        return delayedWill;
+    }
+
+    /** When {@link #delayedWill()} is due (epoch millis). */
+    public long willAtMillis() {
+        return willAtMillis;
+    }
+
     /** A copy to hand to a connection that resumes the session. */
     public SessionState toState() {
         return new SessionState(List.copyOf(subscriptions.values()), List.copyOf(pending), Set.copyOf(awaitingRelease));
@@ -70,6 +117,6 @@ public final class SessionData {
 
     public SessionSnapshot toSnapshot() {
         return new SessionSnapshot(exists, List.copyOf(subscriptions.values()), List.copyOf(pending),
-                Set.copyOf(awaitingRelease));
+                Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis);
     }
 }

@@ -2,6 +2,7 @@ package io.shoal.persistence.session;
 
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.CborSerializable;
 
 import java.util.List;
@@ -13,15 +14,19 @@ import java.util.Set;
  */
 public sealed interface SessionEvent extends CborSerializable {
 
-    /** A persistent session came into being (clean session 0 on a client id with no session). */
+    /** A persistent session came into being (a client id with no session, and a session expiry above 0). */
     record SessionOpened(long timestampMillis) implements SessionEvent {
+    }
+
+    /** A client resumed the session: its expiry and any delayed will are cancelled [MQTT-3.1.3-9]. */
+    record SessionResumed(long timestampMillis) implements SessionEvent {
     }
 
     /** Subscriptions added or replaced. */
     record Subscribed(List<Subscription> subscriptions) implements SessionEvent {
     }
 
-    /** Subscriptions removed. */
+    /** Subscriptions removed, by the filter as the client wrote it. */
     record Unsubscribed(List<String> filters) implements SessionEvent {
     }
 
@@ -30,13 +35,20 @@ public sealed interface SessionEvent extends CborSerializable {
     }
 
     /**
-     * The client disconnected: what was not yet acknowledged replaces the pending messages, and the
-     * inbound QoS 2 packet ids still awaiting PUBREL are remembered.
+     * The client disconnected at {@code timestampMillis}: what was not yet acknowledged replaces the
+     * pending messages, the inbound QoS 2 packet ids still awaiting PUBREL are remembered, the session
+     * expires {@code expirySeconds} later (0xFFFFFFFF: never), and {@code delayedWill}, if not null,
+     * is published after its delay unless the client comes back first.
      */
-    record SessionSuspended(List<PendingDelivery> pending, Set<Integer> awaitingRelease) implements SessionEvent {
+    record SessionSuspended(List<PendingDelivery> pending, Set<Integer> awaitingRelease, long timestampMillis,
+                            long expirySeconds, Will delayedWill) implements SessionEvent {
     }
 
-    /** A clean session started on this client id: everything before is discarded. */
+    /** The delayed will was published. */
+    record WillPublished(long timestampMillis) implements SessionEvent {
+    }
+
+    /** The session ended (clean start, expiry, or a session expiry of 0 at disconnect): everything is discarded. */
     record SessionCleared(long timestampMillis) implements SessionEvent {
     }
 }

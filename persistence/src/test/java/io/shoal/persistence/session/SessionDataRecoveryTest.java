@@ -19,6 +19,7 @@ import com.typesafe.config.ConfigFactory;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.PersistenceMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +28,15 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Set;
 
+import static io.shoal.persistence.session.SessionFixtures.assertSnapshotEquals;
 import static io.shoal.persistence.session.SessionFixtures.assertStateEquals;
+import static io.shoal.persistence.session.SessionFixtures.mqtt5Publication;
+import static io.shoal.persistence.session.SessionFixtures.mqtt5Will;
 import static io.shoal.persistence.session.SessionFixtures.queued;
+import static io.shoal.persistence.session.SessionFixtures.suspended;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -139,7 +146,7 @@ class SessionDataRecoveryTest {
                 new SessionEvent.MessageQueued(PendingDelivery.queued(
                         new Publication("b", binary, 2, true), 2, false)),
                 new SessionEvent.Subscribed(List.of(new Subscription("a/#", 0), new Subscription("c", 1))),
-                new SessionEvent.SessionSuspended(List.of(queued("a/1", "one", 1).sentAs(1),
+                suspended(List.of(queued("a/1", "one", 1).sentAs(1),
                         queued("b", "two", 2).sentAs(2).asReleased()), Set.of(7, 8)),  // snapshot at 6
                 new SessionEvent.MessageQueued(queued("c", "three", 1)),
                 new SessionEvent.Unsubscribed(List.of("b")));
@@ -165,5 +172,69 @@ class SessionDataRecoveryTest {
         assertEquals(2, recovered.eventsReplayed(), "events 7 and 8 after the snapshot at 6");
         assertTrue(recovered.data().exists());
         assertStateEquals(expected.toState(), recovered.data().toState());
+    }
+
+    /** Appends {@code events} to a new session, stops it and returns what its next incarnation recovers. */
+    private static Recovered persistAndRecover(String id, List<SessionEvent> events, long... expectedSnapshots) {
+        TestProbe<Recovered> recoveries = testKit.createTestProbe();
+        TestProbe<Long> snapshots = testKit.createTestProbe();
+        TestProbe<Done> replies = testKit.createTestProbe();
+        ActorRef<Append> session = testKit.spawn(Session.create(id, recoveries.getRef(), snapshots.getRef()));
+        recoveries.receiveMessage();
+        for (SessionEvent event : events) {
+            session.tell(new Append(event, replies.getRef()));
+            replies.expectMessage(Done.getInstance());
+        }
+        for (long sequenceNr : expectedSnapshots) {
+            snapshots.expectMessage(sequenceNr);
+        }
+        testKit.stop(session);
+
+        testKit.spawn(Session.create(id, recoveries.getRef(), snapshots.getRef()));
+        return recoveries.receiveMessage();
+    }
+
+    @Test
+    void anOfflineMqtt5SessionRecoversItsExpiryAndDelayedWillFromASnapshot() {
+        Will will = mqtt5Will("clients/1/status", 60, 300);
+        List<SessionEvent> events = List.of(
+                new SessionEvent.SessionOpened(1_000L),
+                new SessionEvent.Subscribed(List.of(new Subscription("a/#", 2, true, true, 2, 17, null),
+                        new Subscription("a/#", 1, false, false, 0, 0, "g"))),
+                new SessionEvent.SessionSuspended(List.of(), Set.of(), 2_000L, 10, null),      // snapshot at 3
+                new SessionEvent.SessionResumed(3_000L),
+                new SessionEvent.MessageQueued(PendingDelivery.queued(
+                        mqtt5Publication("a/1", "one", 2, 9_999_000L), 2, false, List.of(17), null)),
+                new SessionEvent.SessionSuspended(List.of(), Set.of(5), 4_000L, 3_600, will), // snapshot at 6
+                new SessionEvent.MessageQueued(PendingDelivery.queued(
+                        mqtt5Publication("a/2", "two", 1, 0), 1, false, List.of(), "g/a/#")));
+        SessionData expected = new SessionData();
+        events.forEach(expected::apply);
+
+        Recovered recovered = persistAndRecover("session-mqtt5", events, 3L, 6L);
+
+        assertEquals(1, recovered.eventsReplayed(), "event 7 after the snapshot at 6");
+        assertSnapshotEquals(expected.toSnapshot(), recovered.data().toSnapshot());
+        assertEquals(4_000L + 3_600_000L, recovered.data().expiresAtMillis());
+        assertNotNull(recovered.data().delayedWill());
+        assertEquals(4_000L + 60_000L, recovered.data().willAtMillis());
+        assertEquals(1, recovered.data().pendingCount(), "the suspension replaced the queue; one queued after it");
+    }
+
+    @Test
+    void aWillPublishedAfterTheSnapshotIsReplayed() {
+        List<SessionEvent> events = List.of(
+                new SessionEvent.SessionOpened(1_000L),
+                new SessionEvent.Subscribed(List.of(new Subscription("a", 1))),
+                new SessionEvent.SessionSuspended(List.of(), Set.of(), 2_000L, 10, mqtt5Will("w", 5, 0)), // snapshot
+                new SessionEvent.WillPublished(7_000L));
+
+        Recovered recovered = persistAndRecover("session-will-published", events, 3L);
+
+        assertEquals(1, recovered.eventsReplayed());
+        assertTrue(recovered.data().exists());
+        assertNull(recovered.data().delayedWill());
+        assertEquals(12_000L, recovered.data().expiresAtMillis());
+        assertTrue(recovered.data().expired(12_000L));
     }
 }

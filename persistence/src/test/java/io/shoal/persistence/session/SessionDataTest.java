@@ -3,26 +3,39 @@ package io.shoal.persistence.session;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.SessionState;
 import io.shoal.node.session.Subscription;
+import io.shoal.node.session.Will;
 import io.shoal.persistence.session.SessionEvent.MessageQueued;
 import io.shoal.persistence.session.SessionEvent.SessionCleared;
 import io.shoal.persistence.session.SessionEvent.SessionOpened;
+import io.shoal.persistence.session.SessionEvent.SessionResumed;
 import io.shoal.persistence.session.SessionEvent.SessionSuspended;
 import io.shoal.persistence.session.SessionEvent.Subscribed;
 import io.shoal.persistence.session.SessionEvent.Unsubscribed;
+import io.shoal.persistence.session.SessionEvent.WillPublished;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Set;
 
 import static io.shoal.persistence.session.SessionFixtures.assertDeliveriesEqual;
+import static io.shoal.persistence.session.SessionFixtures.NEVER;
+import static io.shoal.persistence.session.SessionFixtures.assertSnapshotEquals;
 import static io.shoal.persistence.session.SessionFixtures.assertStateEquals;
+import static io.shoal.persistence.session.SessionFixtures.assertWillEquals;
+import static io.shoal.persistence.session.SessionFixtures.mqtt5Will;
 import static io.shoal.persistence.session.SessionFixtures.queued;
+import static io.shoal.persistence.session.SessionFixtures.suspended;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionDataTest {
+
+    /** What a session that never existed (or was cleared before any delayed will) snapshots as. */
+    private static final SessionSnapshot EMPTY_SNAPSHOT =
+            new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE, null, 0L);
 
     @Test
     void newSessionDataIsEmptyAndDoesNotExist() {
@@ -31,7 +44,7 @@ class SessionDataTest {
         assertFalse(data.exists());
         assertEquals(0, data.pendingCount());
         assertStateEquals(SessionState.EMPTY, data.toState());
-        assertEquals(new SessionSnapshot(false, List.of(), List.of(), Set.of()), data.toSnapshot());
+        assertEquals(EMPTY_SNAPSHOT, data.toSnapshot());
     }
 
     @Test
@@ -122,8 +135,8 @@ class SessionDataTest {
         SessionData data = new SessionData()
                 .apply(new Subscribed(List.of(new Subscription("t", 2))))
                 .apply(new MessageQueued(queued("t", "delivered meanwhile", 1)))
-                .apply(new SessionSuspended(List.of(queued("t", "old", 1)), Set.of(1, 2)))
-                .apply(new SessionSuspended(List.of(inFlight, stillQueued), Set.of(3)));
+                .apply(suspended(List.of(queued("t", "old", 1)), Set.of(1, 2)))
+                .apply(suspended(List.of(inFlight, stillQueued), Set.of(3)));
 
         SessionState state = data.toState();
         assertDeliveriesEqual(List.of(inFlight, stillQueued), state.pending());
@@ -135,8 +148,8 @@ class SessionDataTest {
     void sessionSuspendedWithNothingPendingEmptiesTheQueue() {
         SessionData data = new SessionData()
                 .apply(new MessageQueued(queued("t", "x", 1)))
-                .apply(new SessionSuspended(List.of(queued("t", "y", 1)), Set.of(5)))
-                .apply(new SessionSuspended(List.of(), Set.of()));
+                .apply(suspended(List.of(queued("t", "y", 1)), Set.of(5)))
+                .apply(suspended(List.of(), Set.of()));
 
         assertEquals(0, data.pendingCount());
         assertEquals(Set.of(), data.toState().awaitingRelease());
@@ -148,7 +161,7 @@ class SessionDataTest {
         PendingDelivery later = queued("t", "later", 1);
 
         SessionData data = new SessionData()
-                .apply(new SessionSuspended(List.of(inFlight), Set.of()))
+                .apply(suspended(List.of(inFlight), Set.of()))
                 .apply(new MessageQueued(later));
 
         assertDeliveriesEqual(List.of(inFlight, later), data.toState().pending());
@@ -160,13 +173,13 @@ class SessionDataTest {
                 .apply(new SessionOpened(1L))
                 .apply(new Subscribed(List.of(new Subscription("a", 1))))
                 .apply(new MessageQueued(queued("a", "x", 1)))
-                .apply(new SessionSuspended(List.of(queued("a", "y", 1)), Set.of(9)))
+                .apply(suspended(List.of(queued("a", "y", 1)), Set.of(9)))
                 .apply(new SessionCleared(2L));
 
         assertFalse(data.exists());
         assertEquals(0, data.pendingCount());
         assertStateEquals(SessionState.EMPTY, data.toState());
-        assertEquals(new SessionSnapshot(false, List.of(), List.of(), Set.of()), data.toSnapshot());
+        assertEquals(EMPTY_SNAPSHOT, data.toSnapshot());
     }
 
     @Test
@@ -186,13 +199,13 @@ class SessionDataTest {
                 .apply(new SessionOpened(1L))
                 .apply(new Subscribed(List.of(new Subscription("a", 1))))
                 .apply(new MessageQueued(first))
-                .apply(new SessionSuspended(List.of(first), Set.of(4)));
+                .apply(suspended(List.of(first), Set.of(4)));
 
         SessionState before = data.toState();
 
         data.apply(new Subscribed(List.of(new Subscription("a", 2), new Subscription("b", 0))))
                 .apply(new MessageQueued(queued("t", "second", 1)))
-                .apply(new SessionSuspended(List.of(), Set.of(5, 6)));
+                .apply(suspended(List.of(), Set.of(5, 6)));
 
         assertEquals(List.of(new Subscription("a", 1)), before.subscriptions());
         assertDeliveriesEqual(List.of(first), before.pending());
@@ -211,13 +224,13 @@ class SessionDataTest {
         SessionData data = new SessionData()
                 .apply(new SessionOpened(1L))
                 .apply(new Subscribed(List.of(new Subscription("a", 1))))
-                .apply(new SessionSuspended(List.of(first), Set.of(4)));
+                .apply(suspended(List.of(first), Set.of(4)));
 
         SessionSnapshot before = data.toSnapshot();
 
         data.apply(new Subscribed(List.of(new Subscription("a", 2), new Subscription("b", 0))))
                 .apply(new MessageQueued(queued("t", "second", 1)))
-                .apply(new SessionSuspended(List.of(), Set.of(5)))
+                .apply(suspended(List.of(), Set.of(5)))
                 .apply(new SessionCleared(2L));
 
         assertTrue(before.exists());
@@ -232,7 +245,7 @@ class SessionDataTest {
                 .apply(new SessionOpened(1L))
                 .apply(new Subscribed(List.of(new Subscription("z/#", 1), new Subscription("a/+", 2),
                         new Subscription("m", 0))))
-                .apply(new SessionSuspended(List.of(queued("z/1", "in flight", 2).sentAs(11).asReleased(),
+                .apply(suspended(List.of(queued("z/1", "in flight", 2).sentAs(11).asReleased(),
                         queued("a/1", "sent", 1).sentAs(12)), Set.of(1, 65535)))
                 .apply(new MessageQueued(queued("m", "queued", 0)));
 
@@ -286,5 +299,249 @@ class SessionDataTest {
         assertTrue(snapshot.exists());
         assertEquals(List.of(new Subscription("a", 1)), snapshot.subscriptions());
         assertEquals(1, snapshot.pending().size());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // MQTT 5: subscriptions with options, keyed by the filter as the client wrote it
+
+    @Test
+    void aSharedSubscriptionAndAPlainOneToTheSameFilterAreDistinct() {
+        Subscription plain = new Subscription("a/#", 1);
+        Subscription shared = new Subscription("a/#", 2, false, false, 0, 0, "group");
+        Subscription otherGroup = new Subscription("a/#", 0, false, false, 0, 0, "other");
+
+        SessionData data = new SessionData().apply(new Subscribed(List.of(plain, shared, otherGroup)));
+        assertEquals(List.of(plain, shared, otherGroup), data.toState().subscriptions());
+
+        data.apply(new Unsubscribed(List.of("$share/group/a/#")));
+        assertEquals(List.of(plain, otherGroup), data.toState().subscriptions());
+
+        data.apply(new Unsubscribed(List.of("a/#")));
+        assertEquals(List.of(otherGroup), data.toState().subscriptions());
+    }
+
+    @Test
+    void subscribingAgainWithOtherOptionsReplacesTheSubscriptionInPlace() {
+        Subscription first = new Subscription("t", 1, false, false, 0, 0, null);
+        Subscription second = new Subscription("u", 1);
+        Subscription replacement = new Subscription("t", 2, true, true, 2, 268_435_455, null);
+
+        SessionData data = new SessionData()
+                .apply(new Subscribed(List.of(first, second)))
+                .apply(new Subscribed(List.of(replacement)));
+
+        assertEquals(List.of(replacement, second), data.toState().subscriptions());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Session expiry and delayed wills
+
+    @Test
+    void anOnlineOrNewSessionHasNoExpiryAndNoDelayedWill() {
+        SessionData data = new SessionData().apply(new SessionOpened(1L));
+
+        assertEquals(Long.MAX_VALUE, data.expiresAtMillis());
+        assertFalse(data.expired(Long.MAX_VALUE - 1));
+        assertNull(data.delayedWill());
+    }
+
+    @Test
+    void sessionSuspendedWithAFiniteExpiryExpiresThatManySecondsAfterItsTimestamp() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, null));
+
+        assertEquals(15_000L, data.expiresAtMillis());
+        assertFalse(data.expired(14_999L));
+        assertTrue(data.expired(15_000L));
+        assertTrue(data.expired(20_000L));
+        assertNull(data.delayedWill());
+    }
+
+    @Test
+    void sessionSuspendedWithExpiry0xFFFFFFFFNeverExpires() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, NEVER, null));
+
+        assertEquals(Long.MAX_VALUE, data.expiresAtMillis());
+        assertFalse(data.expired(Long.MAX_VALUE - 1));
+        assertFalse(data.expired(5_000L + NEVER * 1000));
+    }
+
+    @Test
+    void theLargestFiniteExpiryIsStillFinite() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, NEVER - 1, null));
+
+        assertEquals(5_000L + (NEVER - 1) * 1000, data.expiresAtMillis());
+        assertTrue(data.expired(5_000L + (NEVER - 1) * 1000));
+    }
+
+    @Test
+    void aSessionThatDoesNotExistNeverCountsAsExpired() {
+        SessionData data = new SessionData()
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 1, null));
+
+        assertFalse(data.expired(1_000_000L));
+    }
+
+    @Test
+    void aDelayedWillShorterThanTheExpiryIsDueAfterItsDelay() {
+        Will will = mqtt5Will("status", 5, 60);
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, will));
+
+        assertSame(will, data.delayedWill());
+        assertEquals(10_000L, data.willAtMillis());
+        assertEquals(15_000L, data.expiresAtMillis());
+    }
+
+    @Test
+    void aDelayedWillLongerThanTheExpiryIsDueWhenTheSessionExpires() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, mqtt5Will("status", 30, 0)));
+
+        assertEquals(15_000L, data.willAtMillis(), "min(delay, expiry)");
+        assertEquals(15_000L, data.expiresAtMillis());
+    }
+
+    @Test
+    void aDelayedWillEqualToTheExpiryIsDueWhenTheSessionExpires() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, mqtt5Will("status", 10, 0)));
+
+        assertEquals(15_000L, data.willAtMillis());
+        assertEquals(15_000L, data.expiresAtMillis());
+    }
+
+    @Test
+    void aDelayedWillOfASessionThatNeverExpiresIsDueAfterItsDelay() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, NEVER, mqtt5Will("status", 3600, 0)));
+
+        assertEquals(5_000L + 3_600_000L, data.willAtMillis());
+        assertEquals(Long.MAX_VALUE, data.expiresAtMillis());
+    }
+
+    @Test
+    void sessionResumedCancelsTheExpiryAndTheDelayedWillAndKeepsTheRest() {
+        PendingDelivery unacknowledged = queued("t", "unacked", 1).sentAs(3);
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new Subscribed(List.of(new Subscription("t", 1))))
+                .apply(new SessionSuspended(List.of(unacknowledged), Set.of(9), 5_000L, 10, mqtt5Will("status", 5, 0)))
+                .apply(new SessionResumed(8_000L));
+
+        assertTrue(data.exists());
+        assertEquals(Long.MAX_VALUE, data.expiresAtMillis());
+        assertFalse(data.expired(15_000L), "the expiry of the suspension no longer applies");
+        assertNull(data.delayedWill());
+        assertEquals(List.of(new Subscription("t", 1)), data.toState().subscriptions());
+        assertDeliveriesEqual(List.of(unacknowledged), data.toState().pending());
+        assertEquals(Set.of(9), data.toState().awaitingRelease());
+    }
+
+    @Test
+    void aSuspensionAfterAResumeStartsAFreshExpiry() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, mqtt5Will("status", 5, 0)))
+                .apply(new SessionResumed(8_000L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 20_000L, 100, null));
+
+        assertEquals(120_000L, data.expiresAtMillis());
+        assertNull(data.delayedWill(), "the second connection left no will");
+    }
+
+    @Test
+    void willPublishedClearsTheDelayedWillButKeepsTheSessionAndItsExpiry() {
+        PendingDelivery queued = queued("t", "queued", 1);
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new Subscribed(List.of(new Subscription("t", 1))))
+                .apply(new SessionSuspended(List.of(queued), Set.of(), 5_000L, 10, mqtt5Will("status", 2, 0)))
+                .apply(new WillPublished(7_000L));
+
+        assertNull(data.delayedWill());
+        assertTrue(data.exists());
+        assertEquals(15_000L, data.expiresAtMillis());
+        assertEquals(List.of(new Subscription("t", 1)), data.toState().subscriptions());
+        assertDeliveriesEqual(List.of(queued), data.toState().pending());
+    }
+
+    @Test
+    void sessionClearedDiscardsTheExpiryAndTheDelayedWill() {
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, mqtt5Will("status", 5, 0)))
+                .apply(new SessionCleared(15_000L));
+
+        assertFalse(data.exists());
+        assertEquals(Long.MAX_VALUE, data.expiresAtMillis());
+        assertNull(data.delayedWill());
+        assertNull(data.toSnapshot().delayedWill());
+
+        data.apply(new SessionOpened(16_000L));
+        assertFalse(data.expired(Long.MAX_VALUE - 1), "a new session does not inherit the old expiry");
+    }
+
+    @Test
+    void snapshotKeepsTheExpiryAndTheDelayedWill() {
+        Will will = mqtt5Will("status", 5, 60);
+        SessionData data = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new SessionSuspended(List.of(), Set.of(), 5_000L, 10, will));
+
+        SessionSnapshot snapshot = data.toSnapshot();
+
+        assertEquals(15_000L, snapshot.expiresAtMillis());
+        assertSame(will, snapshot.delayedWill());
+        assertEquals(10_000L, snapshot.willAtMillis());
+    }
+
+    @Test
+    void fromSnapshotRestoresTheExpiryAndTheDelayedWill() {
+        Will will = mqtt5Will("status", 5, 60);
+        SessionData original = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(new Subscribed(List.of(new Subscription("a", 1, true, false, 1, 7, null),
+                        new Subscription("a", 2, false, false, 0, 0, "g"))))
+                .apply(new SessionSuspended(List.of(queued("a", "x", 1)), Set.of(2), 5_000L, 10, will));
+
+        SessionData restored = SessionData.fromSnapshot(original.toSnapshot());
+
+        assertSnapshotEquals(original.toSnapshot(), restored.toSnapshot());
+        assertEquals(15_000L, restored.expiresAtMillis());
+        assertTrue(restored.expired(15_000L));
+        assertWillEquals(will, restored.delayedWill());
+        assertEquals(10_000L, restored.willAtMillis());
+
+        // Keyed by Subscription.key(): unsubscribing the shared one leaves the plain one.
+        restored.apply(new Unsubscribed(List.of("$share/g/a")));
+        assertEquals(List.of(new Subscription("a", 1, true, false, 1, 7, null)), restored.toState().subscriptions());
+
+        restored.apply(new WillPublished(10_000L));
+        assertNull(restored.delayedWill());
+        restored.apply(new SessionResumed(11_000L));
+        assertEquals(Long.MAX_VALUE, restored.expiresAtMillis());
+    }
+
+    @Test
+    void fromSnapshotOfASessionThatNeverExpiresNeverExpires() {
+        SessionData original = new SessionData()
+                .apply(new SessionOpened(1L))
+                .apply(suspended(List.of(), Set.of()));
+
+        SessionData restored = SessionData.fromSnapshot(original.toSnapshot());
+
+        assertEquals(Long.MAX_VALUE, restored.expiresAtMillis());
+        assertFalse(restored.expired(Long.MAX_VALUE - 1));
+        assertNull(restored.delayedWill());
     }
 }
