@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.shoal.cluster.session.SessionSettings;
+import io.shoal.node.delivery.ShareStrategy;
 import io.shoal.node.protocol.MqttSettings;
 import io.shoal.persistence.PersistenceMode;
 
@@ -86,7 +87,14 @@ public final class ShoalConfig {
                 intIn("shoal.mqtt.max-queued-messages", 0, Integer.MAX_VALUE),
                 intIn("shoal.mqtt.max-qos", 0, 2),
                 bool("shoal.mqtt.queue-qos0-offline"),
-                positiveDuration("shoal.mqtt.connect-timeout"));
+                positiveDuration("shoal.mqtt.connect-timeout"),
+                intIn("shoal.mqtt.receive-maximum", 1, 65_535),
+                intIn("shoal.mqtt.topic-alias-maximum", 0, 65_535),
+                bool("shoal.mqtt.outbound-topic-aliases"),
+                sessionExpiry("shoal.mqtt.max-session-expiry"),
+                (int) wholeSeconds("shoal.mqtt.server-keep-alive", 65_535),
+                get("shoal.mqtt.response-information", () -> config.getString("shoal.mqtt.response-information")),
+                shareStrategy());
         SessionSettings session = new SessionSettings(
                 mqtt.maxQueued(),
                 mqtt.queueQos0Offline(),
@@ -111,6 +119,33 @@ public final class ShoalConfig {
             return PersistenceMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw invalid("shoal.persistence", value, "must be one of: memory");
+        }
+    }
+
+    /** "never", or a duration in whole seconds below 0xFFFFFFFF. */
+    private long sessionExpiry(String path) {
+        if ("never".equals(get(path, () -> config.getValue(path).unwrapped().toString()))) {
+            return MqttSettings.NEVER_EXPIRES;
+        }
+        return wholeSeconds(path, MqttSettings.NEVER_EXPIRES - 1);
+    }
+
+    private long wholeSeconds(String path, long maxSeconds) {
+        Duration value = get(path, () -> config.getDuration(path));
+        if (value.isNegative() || value.toSeconds() > maxSeconds || value.toNanos() % 1_000_000_000L != 0) {
+            throw invalid(path, config.getValue(path).unwrapped(),
+                    "must be a duration in whole seconds from 0s to " + maxSeconds + "s");
+        }
+        return value.toSeconds();
+    }
+
+    private ShareStrategy shareStrategy() {
+        String path = "shoal.mqtt.share-strategy";
+        String value = get(path, () -> config.getString(path));
+        try {
+            return ShareStrategy.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw invalid(path, value, "must be one of: round-robin, random, sticky, hash-topic, hash-client-id");
         }
     }
 

@@ -42,13 +42,19 @@ public final class ShoalNode implements AutoCloseable {
     }
 
     public static ShoalNode start(ShoalSettings settings, Config config) throws InterruptedException {
+        return start(settings, config, Authenticator.ALLOW_ALL);
+    }
+
+    /** Starts a node whose clients are authenticated by {@code authenticator}. */
+    public static ShoalNode start(ShoalSettings settings, Config config, Authenticator authenticator)
+            throws InterruptedException {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shoal", akkaConfig(settings, config));
         MqttEdge edge = new MqttEdge(settings.mqtt(), settings.ioThreads());
         try {
             ClusterMembership.joinSelf(system);
             ShardedSessionDirectory directory = ShardedSessionDirectory.start(system,
-                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), edge.metrics()));
-            Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, Authenticator.ALLOW_ALL);
+                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), edge.metrics()), edge.routes());
+            Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, authenticator);
             ShoalNode node = new ShoalNode(system, edge, listener);
             node.registerShutdownTasks();
             if (settings.persistence() == PersistenceMode.MEMORY) {

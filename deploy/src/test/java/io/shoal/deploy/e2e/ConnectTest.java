@@ -1,8 +1,5 @@
 package io.shoal.deploy.e2e;
 
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -24,7 +21,6 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONNECT validation, MQTT 3.1.1 section 3.1, seen from the client. */
@@ -50,7 +46,7 @@ class ConnectTest {
     @Test
     void unsupportedProtocolLevelGetsReturnCode1ThenClose() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-        client.sendBytes(Packets.connect("MQTT", 6, 0x02, "level-6"));
+            client.sendBytes(Packets.connect("MQTT", 6, 0x02, "level-6"));
             MqttConnAckMessage ack = (MqttConnAckMessage) client.receive();
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
                     ack.variableHeader().connectReturnCode());
@@ -59,17 +55,9 @@ class ConnectTest {
     }
 
     @Test
-    void mqtt5ClientIsRefusedWithUnsupportedProtocolVersion() {
-        Mqtt5BlockingClient client = com.hivemq.client.mqtt.MqttClient.builder()
-                .useMqttVersion5().identifier("v5").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
-        assertEquals(Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION, refused.getMqttMessage().getReasonCode());
-    }
-
-    @Test
     void unknownProtocolNameIsClosedWithoutConnack() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-        client.sendBytes(Packets.connect("MQTX", 4, 0x02, "bad-name"));
+            client.sendBytes(Packets.connect("MQTX", 4, 0x02, "bad-name"));
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }
     }
@@ -104,7 +92,7 @@ class ConnectTest {
     @Test
     void mqtt31ClientIdLongerThan23CharactersIsRejectedWith2() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-        client.sendBytes(Packets.connect("MQIsdp", 3, 0x02, "abcdefghijklmnopqrstuvwx"));
+            client.sendBytes(Packets.connect("MQIsdp", 3, 0x02, "abcdefghijklmnopqrstuvwx"));
             MqttConnAckMessage ack = (MqttConnAckMessage) client.receive();
             assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     ack.variableHeader().connectReturnCode());
@@ -122,7 +110,7 @@ class ConnectTest {
     void inconsistentConnectFlagsCloseTheConnectionWithoutConnack(int flags) throws Exception {
         long errors = broker.metrics().get(Counter.PROTOCOL_ERRORS);
         try (RawClient client = new RawClient(broker.port())) {
-        client.sendBytes(Packets.connect("MQTT", 4, flags, "flags-" + flags));
+            client.sendBytes(Packets.connect("MQTT", 4, flags, "flags-" + flags));
             assertNull(client.receive(), "no CONNACK expected");
             assertTrue(client.awaitClosed(Duration.ofSeconds(5)));
         }

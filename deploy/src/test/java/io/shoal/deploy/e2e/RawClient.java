@@ -17,6 +17,8 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.ByteArrayOutputStream;
@@ -42,7 +44,11 @@ public final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** Where netty's codec keeps a channel's protocol level; it encodes and decodes MQTT 5 by it. */
+    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+
     private final EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
 
     public RawClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
@@ -65,6 +71,31 @@ public final class RawClient implements AutoCloseable {
         MqttMessage reply = receive();
         assertNotNull(reply, "no CONNACK");
         return (MqttConnAckMessage) reply;
+    }
+
+    /** Connects with MQTT 5 and expects CONNACK success. */
+    public static RawClient connected5(int port, String clientId, MqttProperties properties) throws IOException {
+        RawClient client = new RawClient(port);
+        MqttConnAckMessage ack = client.connect5(clientId, true, 0, properties);
+        assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED, ack.variableHeader().connectReturnCode());
+        return client;
+    }
+
+    /** Sends an MQTT 5 CONNECT; from then on packets are encoded and decoded as MQTT 5. Returns the CONNACK. */
+    public MqttConnAckMessage connect5(String clientId, boolean cleanStart, int keepAliveSeconds,
+                                       MqttProperties properties) throws IOException {
+        useMqtt5();
+        send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_5).clientId(clientId)
+                .cleanSession(cleanStart).keepAlive(keepAliveSeconds).properties(properties).build());
+        MqttMessage reply = receive();
+        assertNotNull(reply, "no CONNACK");
+        return (MqttConnAckMessage) reply;
+    }
+
+    /** Encode and decode as MQTT 5 (for CONNECTs built by hand). */
+    public void useMqtt5() {
+        version = MqttVersion.MQTT_5;
+        encoder.attr(MQTT_VERSION).set(version);
     }
 
     /** Connects with MQTT 3.1.1 and a will; expects CONNACK accepted. */
@@ -146,6 +177,7 @@ public final class RawClient implements AutoCloseable {
             }
             packet.write(in.readNBytes(remaining));
             EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
+            decoder.attr(MQTT_VERSION).set(version);
             decoder.writeInbound(Unpooled.wrappedBuffer(packet.toByteArray()));
             MqttMessage message = decoder.readInbound();
             decoder.finishAndReleaseAll();

@@ -2,6 +2,7 @@ package io.shoal.deploy.e2e;
 
 import io.shoal.deploy.ShoalConfig;
 import io.shoal.deploy.ShoalNode;
+import io.shoal.node.auth.Authenticator;
 import io.shoal.node.metrics.BrokerMetrics;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class TestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     private final Map<String, String> env;
+    private final Authenticator authenticator;
     private ShoalNode node;
 
     public TestBroker() {
@@ -28,7 +30,13 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     /** @param env extra SHOAL_* settings, e.g. SHOAL_MQTT_MAX_QOS=1 */
     public TestBroker(Map<String, String> env) {
+        this(env, Authenticator.ALLOW_ALL);
+    }
+
+    /** A broker whose clients are authenticated by {@code authenticator}. */
+    public TestBroker(Map<String, String> env, Authenticator authenticator) {
         this.env = env;
+        this.authenticator = authenticator;
     }
 
     public static TestBroker start() {
@@ -60,7 +68,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         all.putAll(env);
         ShoalConfig config = ShoalConfig.load(all, null);
         try {
-            node = ShoalNode.start(config.settings(), config.config());
+            node = ShoalNode.start(config.settings(), config.config(), authenticator);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -5,11 +5,14 @@ import io.shoal.node.delivery.MessageRouter;
 import io.shoal.node.delivery.RetainedMessages;
 import io.shoal.node.delivery.SessionRoute;
 import io.shoal.node.delivery.SessionRoutes;
+import io.shoal.node.delivery.ShareStrategy;
+import io.shoal.node.delivery.SharedSubscriptions;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Subscriber;
+import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * The per-subscriber delivery step of the publish path (docs/architecture.md, "The data path",
  * steps 2 to 4) for one QoS 1 PUBLISH with {@code subscribers} online subscribers on its topic.
  * Lives in {@code io.shoal.node.protocol} to reach the package-private {@link OutboundQueue} and
- * {@link Packets}.
+ * {@link PacketFactory}.
  *
  * <p>Included: {@link MessageRouter#publish} (topic match in a small {@link SubscriptionIndex},
  * merge per route, {@link SessionRoute#deliver} under the route's monitor) into a {@link Subscriber}
@@ -40,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * {@code routeAndSend} adds the subscriber side of {@code MqttConnection.drainInbox} and
  * {@code pump}: each message is offered to the subscriber's {@link OutboundQueue} (Shoal's default
  * window of 32 and queue of 1000), polled with a packet id assigned, counted as sent and turned
- * into a PUBLISH by {@link Packets#publish}; the client's PUBACK is applied right after the poll
+ * into an MQTT 3.1.1 PUBLISH by {@link PacketFactory#publish}; the client's PUBACK is applied right after the poll
  * ({@link OutboundQueue#acknowledge}), so the window never fills.
  *
  * <p>Not included: the event-loop hop from the publisher's thread to each subscriber's event loop
@@ -67,15 +70,17 @@ public class DeliveryBenchmark {
 
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final Publication publication = new Publication(TOPIC, new byte[64], 1, false);
+    private final PacketFactory packets = PacketFactory.initial(false);
     private MessageRouter router;
     private Inbox[] inboxes;
     private OutboundQueue[] queues;
 
     @Setup(Level.Trial)
     public void setUp() {
-        SubscriptionIndex<SessionRoute, Integer> index = new SubscriptionIndex<>();
-        SessionRoutes routes = new SessionRoutes(index);
-        router = new MessageRouter(index, new RetainedMessages(metrics));
+        SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
+        SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN);
+        SessionRoutes routes = new SessionRoutes(index, shared);
+        router = new MessageRouter(index, shared, new RetainedMessages(metrics));
         inboxes = new Inbox[subscribers];
         queues = new OutboundQueue[subscribers];
         Object owner = new Object();
@@ -83,9 +88,7 @@ public class DeliveryBenchmark {
             inboxes[i] = new Inbox();
             queues[i] = new OutboundQueue(MAX_INFLIGHT, MAX_QUEUED);
             SessionRoute route = routes.claim("client-" + i, owner, inboxes[i], true);
-            if (!route.subscribe(owner, FILTER, 1)) {
-                throw new IllegalStateException("route of client-" + i + " refused the subscription");
-            }
+            route.subscribe(owner, new Subscription(FILTER, 1));
         }
         router.publish(publication);
         for (Inbox inbox : inboxes) {
@@ -120,7 +123,7 @@ public class DeliveryBenchmark {
             batch.clear();
             PendingDelivery next;
             while ((next = queue.poll()) != null) {
-                MqttPublishMessage packet = Packets.publish(next, false);
+                MqttPublishMessage packet = packets.publish(next, false, 0);
                 metrics.increment(Counter.MESSAGES_SENT);
                 blackhole.consume(packet);
                 packet.release(); // the encoder's job in the pipeline
@@ -137,13 +140,13 @@ public class DeliveryBenchmark {
         private final ArrayDeque<PendingDelivery> messages = new ArrayDeque<>();
 
         @Override
-        public void enqueue(Publication message, int qos) {
+        public void enqueue(PendingDelivery delivery) {
             synchronized (this) {
                 if (messages.size() >= MAX_QUEUED) {
                     metrics.increment(Counter.DROPPED_QUEUE_FULL);
                     return;
                 }
-                messages.add(PendingDelivery.queued(message, qos, false));
+                messages.add(delivery);
             }
         }
 
