@@ -25,7 +25,6 @@ import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.UserProperty;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -69,27 +68,33 @@ final class PacketFactory {
 
     /**
      * The PUBLISH for {@code d}, or null if it would exceed the client's Maximum Packet Size (it is
-     * then dropped [MQTT-3.1.2-25]).
+     * then dropped [MQTT-3.1.2-25]). With outbound topic aliases, a topic the client knows by its
+     * alias goes as an empty string, and a new one gets the next free alias [MQTT-3.3.2-7].
      */
     MqttPublishMessage publish(PendingDelivery d, boolean dup, long nowMillis) {
         String topic = d.publication().topic();
         MqttProperties properties = MqttProperties.NO_PROPERTIES;
         if (v5) {
-            if (size(d, topic) > clientMaxPacketSize) {
+            int alias = aliases.outboundAlias(topic);
+            boolean aliasKnown = alias > 0;
+            if (alias == 0) {
+                alias = aliases.nextOutboundAlias();
+            }
+            String sentTopic = aliasKnown ? "" : topic;
+            if (size(d, sentTopic, alias != 0) > clientMaxPacketSize) {
                 return null;
             }
+            if (alias != 0 && !aliasKnown) {
+                aliases.assignOutbound(topic, alias);
+            }
+            topic = sentTopic;
             properties = new MqttProperties();
             Properties5.addMessage(properties, d.publication().properties(), nowMillis);
             for (int id : d.subscriptionIds()) {
                 Properties5.addInt(properties, MqttPropertyType.SUBSCRIPTION_IDENTIFIER, id);
             }
-            boolean[] known = {false};
-            int alias = aliases.outboundAlias(topic, known);
             if (alias != 0) {
                 Properties5.addInt(properties, MqttPropertyType.TOPIC_ALIAS, alias);
-                if (known[0]) {
-                    topic = "";
-                }
             }
         }
         return new MqttPublishMessage(
@@ -165,8 +170,8 @@ final class PacketFactory {
         return new MqttMessage(fixed(type, flags), new MqttPubReplyMessageVariableHeader(packetId, (byte) reason, properties));
     }
 
-    /** The encoded size of the PUBLISH for {@code d} with the full topic (an alias only makes it smaller). */
-    private static long size(PendingDelivery d, String topic) {
+    /** The encoded size of the MQTT 5 PUBLISH for {@code d} with this topic, and a topic alias or not. */
+    private static long size(PendingDelivery d, String topic, boolean withAlias) {
         MessageProperties m = d.publication().properties();
         long props = 0;
         if (m.payloadFormat() != null) {
@@ -185,8 +190,10 @@ final class PacketFactory {
         for (int id : d.subscriptionIds()) {
             props += 1 + varIntSize(id);
         }
-        props += 3; // a topic alias, should one be assigned
-        long remaining = 2 + topic.getBytes(StandardCharsets.UTF_8).length + (d.qos() > 0 ? 2 : 0)
+        if (withAlias) {
+            props += 3;
+        }
+        long remaining = 2 + ByteBufUtil.utf8Bytes(topic) + (d.qos() > 0 ? 2 : 0)
                 + varIntSize(props) + props + d.publication().payload().length;
         return 1 + varIntSize(remaining) + remaining;
     }

@@ -44,28 +44,26 @@ final class TopicAliases {
         return new Resolved(topic, 0);
     }
 
-    /**
-     * The alias to send {@code topic} with, or 0 for none. {@code known} tells whether the client
-     * already has it (the topic may then be left out).
-     */
-    int outboundAlias(String topic, boolean[] known) {
-        if (outboundMaximum == 0) {
+    /** The alias the client already knows {@code topic} by, or 0. */
+    int outboundAlias(String topic) {
+        if (outbound == null) {
             return 0;
         }
+        Integer alias = outbound.get(topic);
+        return alias == null ? 0 : alias;
+    }
+
+    /** The alias a new topic would get, or 0 when the client's maximum is used up (or 0). */
+    int nextOutboundAlias() {
+        int used = outbound == null ? 0 : outbound.size();
+        return used < outboundMaximum ? used + 1 : 0;
+    }
+
+    /** Records that {@code topic} was sent with {@code alias} (from {@link #nextOutboundAlias()}). */
+    void assignOutbound(String topic, int alias) {
         if (outbound == null) {
             outbound = new HashMap<>(4);
         }
-        Integer alias = outbound.get(topic);
-        if (alias != null) {
-            known[0] = true;
-            return alias;
-        }
-        if (outbound.size() >= outboundMaximum) {
-            return 0;
-        }
-        int assigned = outbound.size() + 1;
-        outbound.put(topic, assigned);
-        known[0] = false;
-        return assigned;
+        outbound.put(topic, alias);
     }
 }

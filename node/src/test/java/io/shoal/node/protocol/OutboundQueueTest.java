@@ -268,4 +268,16 @@ class OutboundQueueTest {
         assertFalse(queue.offer(message("f", 1)));
         assertEquals(List.of("a", "b", "e"), names(queue.drain()));
     }
+
+    @Test
+    void discardEndsAFlowAndFreesItsSlot() {
+        OutboundQueue queue = new OutboundQueue(1, 10);
+        PendingDelivery refused = offerAndPoll(queue, "refused", 2);
+        queue.offer(message("next", 1));
+        assertNull(queue.poll(), "the window is full");
+        assertTrue(queue.discard(refused.packetId()));
+        assertFalse(queue.discard(refused.packetId()), "already gone");
+        assertEquals("next", name(queue.poll()));
+        assertFalse(queue.discard(0), "a QoS 0 message holds no slot");
+    }
 }
