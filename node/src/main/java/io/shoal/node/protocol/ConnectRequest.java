@@ -17,14 +17,12 @@ import java.net.SocketAddress;
  * @param requestedExpiry     Session Expiry Interval asked for (3.1.1: 0 for clean session, else never)
  * @param sessionExpiry       what the broker grants: the request capped at the configured maximum
  * @param keepAliveSeconds    the keep-alive in force (Server Keep Alive overrides an MQTT 5 client's)
- * @param clientMaxPacketSize largest packet the client accepts, {@link Long#MAX_VALUE} if it set none
- * @param problemInformation  whether reason strings may go to the client (Request Problem Information)
  * @param authMethod          MQTT 5 Authentication Method, null for user name / password authentication
  */
 record ConnectRequest(String clientId, boolean assignedClientId, boolean mqtt5, boolean cleanStart,
                       long requestedExpiry, long sessionExpiry, int keepAliveSeconds, Will will,
-                      int clientReceiveMaximum, long clientMaxPacketSize, int clientTopicAliasMaximum,
-                      boolean problemInformation, boolean responseInformationRequested, String authMethod,
+                      int clientReceiveMaximum, int clientTopicAliasMaximum, boolean responseInformationRequested,
+                      String authMethod,
                       byte[] authData, Credentials credentials) {
 
     private static final int MQTT_5 = 5;
@@ -38,15 +36,12 @@ record ConnectRequest(String clientId, boolean assignedClientId, boolean mqtt5, 
         long requestedExpiry = v5 ? unsigned(Properties5.integer(p, MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0))
                 : cleanStart ? 0 : MqttSettings.NEVER_EXPIRES;
         int keepAlive = v5 && settings.serverKeepAlive() > 0 ? settings.serverKeepAlive() : header.keepAliveTimeSeconds();
-        long maxPacket = v5 ? unsigned(Properties5.integer(p, MqttPropertyType.MAXIMUM_PACKET_SIZE, 0)) : 0;
         Credentials credentials = new Credentials(accept.clientId(), connect.payload().userName(),
                 connect.payload().passwordInBytes(), remoteAddress);
         return new ConnectRequest(accept.clientId(), accept.assigned(), v5, cleanStart, requestedExpiry,
                 Math.min(requestedExpiry, settings.maxSessionExpiry()), keepAlive, will(connect, accept.clientId()),
                 v5 ? Properties5.integer(p, MqttPropertyType.RECEIVE_MAXIMUM, 65_535) : 65_535,
-                maxPacket == 0 ? Long.MAX_VALUE : maxPacket,
                 v5 ? Properties5.integer(p, MqttPropertyType.TOPIC_ALIAS_MAXIMUM, 0) : 0,
-                !v5 || Properties5.integer(p, MqttPropertyType.REQUEST_PROBLEM_INFORMATION, 1) == 1,
                 v5 && Properties5.integer(p, MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) == 1,
                 v5 ? Properties5.string(p, MqttPropertyType.AUTHENTICATION_METHOD) : null,
                 v5 ? Properties5.binary(p, MqttPropertyType.AUTHENTICATION_DATA) : null,
@@ -66,13 +61,10 @@ record ConnectRequest(String clientId, boolean assignedClientId, boolean mqtt5, 
                 unsigned(Properties5.integer(p, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0)));
     }
 
-    /** How the broker writes to this client: its protocol level, limits and aliases. */
-    PacketFactory packetFactory(MqttSettings settings) {
-        if (!mqtt5) {
-            return PacketFactory.initial(false);
-        }
-        return new PacketFactory(true, problemInformation, clientMaxPacketSize, new TopicAliases(
-                settings.topicAliasMaximum(), settings.outboundTopicAliases() ? clientTopicAliasMaximum : 0));
+    /** The topic aliases of the connection: the broker's maximum inbound, the client's outbound if enabled. */
+    TopicAliases topicAliases(MqttSettings settings) {
+        return new TopicAliases(mqtt5 ? settings.topicAliasMaximum() : 0,
+                mqtt5 && settings.outboundTopicAliases() ? clientTopicAliasMaximum : 0);
     }
 
     /** 1.5 times the keep-alive [MQTT-3.1.2-24]; 0 when keep-alive is off. */

@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -242,7 +241,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private void onConnect(MqttConnectMessage connect) {
         protocolLevel = connect.variableHeader().version();
-        packets = PacketFactory.initial(v5());
+        packets = PacketFactory.forConnect(connect);
         ConnectCheck check = ConnectCheck.of(connect);
         if (check instanceof ConnectCheck.Violation violation) {
             if (v5()) {
@@ -259,7 +258,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         request = ConnectRequest.read(connect, (ConnectCheck.Accept) check, services.settings(), channel.remoteAddress());
         clientId = request.clientId();
         sessionExpiry = request.sessionExpiry();
-        packets = request.packetFactory(services.settings());
+        packets = packets.withAliases(request.topicAliases(services.settings()));
         keepAliveLimitNanos = request.keepAliveLimitNanos();
         if (request.authMethod() != null) {
             authExchange = services.authenticator().startExchange(request.authMethod(), request.credentials());
@@ -304,11 +303,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         } else if (step instanceof AuthStep.Continue c) {
             channel.writeAndFlush(packets.auth(ReasonCode.CONTINUE_AUTHENTICATION, request.authMethod(), c.data()));
         } else if (step instanceof AuthStep.Success s) {
+            authExchange = null;
             authData = s.data();
             phase = Phase.CONNECTING;
             updateAutoRead();
             onAuthenticated(AuthResult.ACCEPTED, null);
         } else if (step instanceof AuthStep.Failure f) {
+            authExchange = null;
             onAuthenticated(f.reason(), null);
         }
     }
@@ -369,16 +370,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         channel.write(PacketFactory.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, attached.sessionPresent(),
                 v5() ? request.connAckProperties(services.settings(), authData) : MqttProperties.NO_PROPERTIES));
-        // Unacknowledged messages go out again first, with their packet ids [MQTT-4.4.0-1].
-        long now = System.currentTimeMillis();
-        for (Iterator<PendingDelivery> it = outbound.inFlight().iterator(); it.hasNext(); ) {
-            PendingDelivery d = it.next();
-            if (d.released()) {
-                send(packets.pubRel(d.packetId(), 0));
-            } else {
-                send(packets.publish(d, true, now));
-            }
-        }
+        pump(); // unacknowledged messages go out again first, with their packet ids [MQTT-4.4.0-1]
         updateAutoRead();
         List<MqttMessage> early = pipelined;
         pipelined = null;
@@ -406,12 +398,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             channel.close();
             return;
         }
-        MqttProperties properties = MqttProperties.NO_PROPERTIES;
-        if (v5()) {
-            properties = new MqttProperties();
-            Properties5.addString(properties, MqttPropertyType.REASON_STRING, reason);
-        }
-        channel.writeAndFlush(PacketFactory.connAck(code, false, properties)).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(packets.connAckRefusal(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- after CONNECT ---------------------------------------------------------------------------
@@ -459,7 +446,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         if (v5() && qos == 2 && !awaitingRelease.contains(packetId)
                 && awaitingRelease.size() >= services.settings().receiveMaximum()) {
-            violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more unreleased QoS 2 messages than the Receive Maximum [MQTT-3.3.4-9]");
+            violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more unreleased QoS 2 messages than the Receive Maximum (MQTT 5 3.2.2.3.3)");
             return;
         }
         services.metrics().increment(Counter.PUBLISHES_RECEIVED);
@@ -587,7 +574,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             if (expiry != null) {
                 if (request.requestedExpiry() == 0 && expiry != 0) {
                     closeReason = DisconnectReason.PROTOCOL_ERROR;
-                    violation(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval set at DISCONNECT after 0 at CONNECT [MQTT-3.14.2-2]");
+                    violation(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval set at DISCONNECT after 0 at CONNECT (MQTT 5 3.14.2.2.2)");
                     return;
                 }
                 sessionExpiry = Math.min(expiry & 0xFFFFFFFFL, services.settings().maxSessionExpiry());
@@ -604,24 +591,44 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             violation(ReasonCode.PROTOCOL_ERROR, "AUTH with a method other than CONNECT's [MQTT-4.12.1-1]");
             return;
         }
-        if (header.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
-            authExchange = services.authenticator().startExchange(method,
-                    new Credentials(clientId, null, null, channel.remoteAddress()));
-        }
-        if (authExchange == null) {
-            violation(ReasonCode.PROTOCOL_ERROR, "AUTH without an exchange under way");
+        // 0x19 starts a re-authentication, 0x18 continues the one under way; anything else is an error.
+        int reason = header.reasonCode() & 0xFF;
+        boolean start = reason == ReasonCode.RE_AUTHENTICATE && authExchange == null;
+        boolean proceed = reason == ReasonCode.CONTINUE_AUTHENTICATION && authExchange != null;
+        if (!start && !proceed) {
+            violation(ReasonCode.PROTOCOL_ERROR, "AUTH 0x" + Integer.toHexString(reason)
+                    + (authExchange == null ? " without a re-authentication under way" : " during a re-authentication"));
             return;
         }
+        if (start) {
+            authExchange = services.authenticator().startExchange(method,
+                    new Credentials(clientId, null, null, channel.remoteAddress()));
+            if (authExchange == null) {
+                violation(ReasonCode.NOT_AUTHORIZED, "re-authentication with " + method + " not available");
+                return;
+            }
+        }
         authExchange.step(Properties5.binary(header.properties(), MqttPropertyType.AUTHENTICATION_DATA))
-                .whenCompleteAsync((step, failure) -> {
-                    if (failure != null || step instanceof AuthStep.Failure) {
-                        violation(ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
-                    } else if (step instanceof AuthStep.Continue c) {
-                        channel.writeAndFlush(packets.auth(ReasonCode.CONTINUE_AUTHENTICATION, request.authMethod(), c.data()));
-                    } else if (step instanceof AuthStep.Success s) {
-                        channel.writeAndFlush(packets.auth(0, request.authMethod(), s.data()));
-                    }
-                }, channel.eventLoop());
+                .whenCompleteAsync(this::onReauthenticationStep, channel.eventLoop());
+    }
+
+    private void onReauthenticationStep(AuthStep step, Throwable failure) {
+        if (phase != Phase.CONNECTED) {
+            return;
+        }
+        if (step instanceof AuthStep.Continue c) {
+            channel.writeAndFlush(packets.auth(ReasonCode.CONTINUE_AUTHENTICATION, request.authMethod(), c.data()));
+            return;
+        }
+        authExchange = null;
+        if (step instanceof AuthStep.Success s) {
+            channel.writeAndFlush(packets.auth(ReasonCode.SUCCESS, request.authMethod(), s.data()));
+        } else {
+            if (failure != null) {
+                log.error("Re-authentication of client {} failed", clientId, failure);
+            }
+            violation(ReasonCode.NOT_AUTHORIZED, "re-authentication failed"); // [MQTT-4.12.1-2]
+        }
     }
 
     // ---- outbound ----------------------------------------------------------------------------------
@@ -640,7 +647,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         pump();
     }
 
-    /** Writes what the window and the channel allow, then flushes. */
+    /** Writes what the window and the channel allow (re-sends with DUP first), then flushes. */
     private void pump() {
         if (phase != Phase.CONNECTED) {
             return;
@@ -648,15 +655,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         boolean wrote = false;
         long now = System.currentTimeMillis();
         while (channel.isWritable()) {
+            boolean resend = outbound.nextIsResend();
             PendingDelivery next = outbound.poll();
             if (next == null) {
                 break;
             }
-            MqttPublishMessage packet = next.publication().expired(now) ? null : packets.publish(next, false, now);
+            if (next.released()) {
+                send(packets.pubRel(next.packetId(), ReasonCode.SUCCESS)); // a QoS 2 flow left at PUBREL
+                wrote = true;
+                continue;
+            }
+            // Expiry stops a message whose delivery has not started [MQTT-3.3.2-5]; a re-send goes on.
+            boolean expired = !resend && next.publication().expired(now);
+            MqttPublishMessage packet = expired ? null : packets.publish(next, resend, now);
             if (packet == null) {
-                // Expired before it could be sent [MQTT-3.3.2-5], or larger than the client accepts [MQTT-3.1.2-25].
-                services.metrics().increment(next.publication().expired(now)
-                        ? Counter.DROPPED_EXPIRED : Counter.DROPPED_TOO_LARGE_FOR_CLIENT);
+                // Expired, or larger than the client accepts [MQTT-3.1.2-25]: dropped for this client.
+                services.metrics().increment(expired ? Counter.DROPPED_EXPIRED : Counter.DROPPED_TOO_LARGE_FOR_CLIENT);
                 outbound.discard(next.packetId());
                 continue;
             }

@@ -16,6 +16,11 @@ import java.util.List;
  * <p>QoS 0 messages take no slot in the window but keep their place in the FIFO, so a topic's
  * messages leave in the order they arrived. When the FIFO is full, new messages are refused (the
  * caller counts the drop): what is already queued has been waiting longest and is kept.
+ *
+ * <p>Messages a resumed session had in flight are re-sent first, with their packet identifiers
+ * [MQTT-4.4.0-1], but no faster than the window allows (the client's Receive Maximum may be lower
+ * than on its previous connection). New messages get identifiers only once every re-send is in
+ * flight, so an identifier is never handed out twice.
  */
 final class OutboundQueue {
 
@@ -25,6 +30,7 @@ final class OutboundQueue {
     private final int maxQueued;
     private final LinkedHashMap<Integer, PendingDelivery> inflight = new LinkedHashMap<>();
     private final ArrayDeque<PendingDelivery> queued = new ArrayDeque<>();
+    private final ArrayDeque<PendingDelivery> resends = new ArrayDeque<>();
     private int lastPacketId;
 
     OutboundQueue(int maxInflight, int maxQueued) {
@@ -44,11 +50,26 @@ final class OutboundQueue {
         return true;
     }
 
+    /** Whether {@link #poll()} would hand out a message sent on an earlier connection (send it with DUP). */
+    boolean nextIsResend() {
+        return !resends.isEmpty();
+    }
+
     /**
-     * Takes the next message to send: the head of the queue if it is QoS 0 or a slot in the window is
-     * free, with a packet identifier assigned for QoS 1/2; null if nothing may be sent now.
+     * Takes the next message to send: a message to re-send if a slot in the window is free, else the
+     * head of the queue if it is QoS 0 or a slot is free, with a packet identifier assigned for
+     * QoS 1/2; null if nothing may be sent now.
      */
     PendingDelivery poll() {
+        PendingDelivery resend = resends.peek();
+        if (resend != null) {
+            if (inflight.size() >= maxInflight) {
+                return null;
+            }
+            resends.poll();
+            inflight.put(resend.packetId(), resend);
+            return resend;
+        }
         PendingDelivery head = queued.peek();
         if (head == null || (head.qos() > 0 && inflight.size() >= maxInflight)) {
             return null;
@@ -100,20 +121,20 @@ final class OutboundQueue {
         return packetId != 0 && inflight.remove(packetId) != null;
     }
 
-    /** Messages in flight, in the order they were first sent (what a reconnect re-sends). */
+    /** Messages in flight, in the order they were sent. */
     Collection<PendingDelivery> inFlight() {
         return inflight.values();
     }
 
     /**
-     * Takes over a resumed session's messages: those in flight keep their packet identifiers and
-     * their place in the window, the rest are queued in order (beyond the queue limit if need be,
+     * Takes over a resumed session's messages: those that were in flight wait to be re-sent with
+     * their packet identifiers, the rest are queued in order (beyond the queue limit if need be,
      * since they were accepted earlier).
      */
     void restore(List<PendingDelivery> pending) {
         for (PendingDelivery d : pending) {
             if (d.inFlight()) {
-                inflight.put(d.packetId(), d);
+                resends.add(d);
                 lastPacketId = d.packetId();
             } else {
                 queued.add(d);
@@ -123,10 +144,12 @@ final class OutboundQueue {
 
     /** Everything not yet acknowledged, in flight first; the queue is left empty. */
     List<PendingDelivery> drain() {
-        List<PendingDelivery> all = new ArrayList<>(inflight.size() + queued.size());
+        List<PendingDelivery> all = new ArrayList<>(inflight.size() + resends.size() + queued.size());
         all.addAll(inflight.values());
+        all.addAll(resends);
         all.addAll(queued);
         inflight.clear();
+        resends.clear();
         queued.clear();
         return all;
     }
@@ -136,7 +159,7 @@ final class OutboundQueue {
     }
 
     int queuedCount() {
-        return queued.size();
+        return queued.size() + resends.size();
     }
 
     /** Never hands out an identifier still in flight [MQTT-2.3.1-2]. */

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -34,6 +35,8 @@ import java.util.List;
  */
 final class PacketFactory {
 
+    private static final int MQTT_5 = 5;
+
     static final MqttMessage PINGRESP = new MqttMessage(fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE));
 
     private final boolean v5;
@@ -53,6 +56,23 @@ final class PacketFactory {
         return new PacketFactory(v5, true, Long.MAX_VALUE, new TopicAliases(0, 0));
     }
 
+    /** For the client of this CONNECT: its protocol level, Request Problem Information and Maximum Packet Size. */
+    static PacketFactory forConnect(MqttConnectMessage connect) {
+        boolean v5 = connect.variableHeader().version() == MQTT_5;
+        if (!v5) {
+            return initial(false);
+        }
+        MqttProperties p = connect.variableHeader().properties();
+        long maxPacket = Properties5.integer(p, MqttPropertyType.MAXIMUM_PACKET_SIZE, 0) & 0xFFFFFFFFL;
+        return new PacketFactory(true, Properties5.integer(p, MqttPropertyType.REQUEST_PROBLEM_INFORMATION, 1) == 1,
+                maxPacket == 0 ? Long.MAX_VALUE : maxPacket, new TopicAliases(0, 0));
+    }
+
+    /** The same client, with the topic aliases of its connection. */
+    PacketFactory withAliases(TopicAliases connectionAliases) {
+        return new PacketFactory(v5, problemInformation, clientMaxPacketSize, connectionAliases);
+    }
+
     boolean v5() {
         return v5;
     }
@@ -64,6 +84,16 @@ final class PacketFactory {
     static MqttConnAckMessage connAck(MqttConnectReturnCode code, boolean sessionPresent, MqttProperties properties) {
         return new MqttConnAckMessage(fixed(MqttMessageType.CONNACK, MqttQoS.AT_MOST_ONCE),
                 new MqttConnAckVariableHeader(code, sessionPresent, properties));
+    }
+
+    /** A CONNACK refusing the connection; an MQTT 5 client is told why if that fits its maximum [MQTT-3.2.2-19]. */
+    MqttConnAckMessage connAckRefusal(MqttConnectReturnCode code, String why) {
+        MqttProperties properties = MqttProperties.NO_PROPERTIES;
+        if (v5 && fitsWithReasonString(2, why)) {
+            properties = new MqttProperties();
+            Properties5.addString(properties, MqttPropertyType.REASON_STRING, why);
+        }
+        return connAck(code, false, properties);
     }
 
     /**
@@ -137,10 +167,13 @@ final class PacketFactory {
                 new MqttUnsubAckPayload(reasonCodes));
     }
 
-    /** A DISCONNECT from the broker (MQTT 5 only), with a reason string. */
+    /**
+     * A DISCONNECT from the broker (MQTT 5 only), with a reason string if it fits the client's
+     * maximum [MQTT-3.14.2-3] (Request Problem Information does not apply to DISCONNECT).
+     */
     MqttMessage disconnect(int reason, String why) {
         MqttProperties properties = new MqttProperties();
-        if (why != null) {
+        if (why != null && fitsWithReasonString(1, why)) {
             Properties5.addString(properties, MqttPropertyType.REASON_STRING, why);
         }
         return new MqttMessage(fixed(MqttMessageType.DISCONNECT, MqttQoS.AT_MOST_ONCE),
@@ -163,7 +196,7 @@ final class PacketFactory {
             return new MqttMessage(fixed(type, flags), MqttMessageIdVariableHeader.from(packetId));
         }
         MqttProperties properties = MqttProperties.NO_PROPERTIES;
-        if (why != null && problemInformation) {
+        if (why != null && problemInformation && fitsWithReasonString(3, why)) { // [MQTT-3.1.2-29, MQTT-3.4.2-2]
             properties = new MqttProperties();
             Properties5.addString(properties, MqttPropertyType.REASON_STRING, why);
         }
@@ -196,6 +229,16 @@ final class PacketFactory {
         long remaining = 2 + ByteBufUtil.utf8Bytes(topic) + (d.qos() > 0 ? 2 : 0)
                 + varIntSize(props) + props + d.publication().payload().length;
         return 1 + varIntSize(remaining) + remaining;
+    }
+
+    /**
+     * Whether a packet whose variable header takes {@code headerBytes} besides its properties still
+     * fits the client's Maximum Packet Size with a Reason String as its only property.
+     */
+    private boolean fitsWithReasonString(long headerBytes, String why) {
+        long props = stringSize(why);
+        long remaining = headerBytes + varIntSize(props) + props;
+        return 1 + varIntSize(remaining) + remaining <= clientMaxPacketSize;
     }
 
     private static long stringSize(String s) {

@@ -44,7 +44,7 @@ sealed interface PublishCheck {
             }
             topic = resolved.topic();
             if (qos > maxQos) {
-                return new Violation(ReasonCode.QOS_NOT_SUPPORTED, "QoS " + qos + " above the Maximum QoS [MQTT-3.2.2-11]");
+                return new Violation(ReasonCode.QOS_NOT_SUPPORTED, "QoS " + qos + " above the Maximum QoS (MQTT 5 3.2.2.3.4)");
             }
             if (Properties5.integer(properties, MqttPropertyType.SUBSCRIPTION_IDENTIFIER) != null) {
                 return new Violation(ReasonCode.PROTOCOL_ERROR, "Subscription Identifier in a client's PUBLISH [MQTT-3.3.4-6]");

@@ -194,30 +194,38 @@ class OutboundQueueTest {
     }
 
     @Test
-    void restoreKeepsPacketIdsAndNewIdsContinueAfterThem() {
+    void restoredInFlightMessagesAreResentFirstWithTheirIdsAndNewIdsContinueAfterThem() {
         OutboundQueue queue = new OutboundQueue(4, 10);
         queue.restore(List.of(
                 message("r7", 1).sentAs(7),
                 message("r8", 2).sentAs(8).asReleased(),
                 message("q", 1)));
-        assertEquals(2, queue.inFlightCount());
-        assertEquals(1, queue.queuedCount());
-        assertEquals(List.of(7, 8), queue.inFlight().stream().map(PendingDelivery::packetId).toList());
+        assertEquals(0, queue.inFlightCount());
+        assertEquals(3, queue.queuedCount());
+
+        assertTrue(queue.nextIsResend());
+        assertEquals(7, queue.poll().packetId());
+        assertTrue(queue.nextIsResend());
+        PendingDelivery released = queue.poll();
+        assertEquals(8, released.packetId());
+        assertTrue(released.released(), "a released QoS 2 message gets its PUBREL again");
+        assertFalse(queue.nextIsResend());
 
         assertTrue(queue.acknowledge(7));
         assertTrue(queue.complete(8), "restored released QoS 2 message awaits only PUBCOMP");
-
         assertEquals(9, queue.poll().packetId());
         assertEquals(10, offerAndPoll(queue, "n", 1).packetId());
     }
 
     @Test
-    void restoredWindowLargerThanTheLimitBlocksUntilBelowIt() {
+    void resendsWaitForTheWindowOfTheNewConnection() {
         OutboundQueue queue = new OutboundQueue(1, 10);
         queue.restore(List.of(message("a", 1).sentAs(1), message("b", 1).sentAs(2), message("c", 1)));
-        assertNull(queue.poll());
+        assertEquals("a", name(queue.poll()));
+        assertNull(queue.poll(), "a window of one (the client's Receive Maximum) is full");
         assertTrue(queue.acknowledge(1));
-        assertNull(queue.poll(), "one message in flight still fills a window of one");
+        PendingDelivery b = queue.poll();
+        assertEquals(2, b.packetId(), "re-sent with its identifier");
         assertTrue(queue.acknowledge(2));
         assertEquals(3, queue.poll().packetId());
     }
@@ -227,6 +235,8 @@ class OutboundQueueTest {
         OutboundQueue queue = new OutboundQueue(10, 10);
         // Send order need not be id order: the session was sent 5, then 3 (after a wrap or an old restore).
         queue.restore(List.of(message("r5", 1).sentAs(5), message("r3", 1).sentAs(3)));
+        assertEquals(5, queue.poll().packetId());
+        assertEquals(3, queue.poll().packetId());
         Set<Integer> ids = new HashSet<>(Set.of(5, 3));
         for (int i = 0; i < 8; i++) {
             int id = offerAndPoll(queue, "n" + i, 1).packetId();
@@ -240,8 +250,21 @@ class OutboundQueueTest {
     void restoredIdsNearTheTopWrapWithoutColliding() {
         OutboundQueue queue = new OutboundQueue(5, 10);
         queue.restore(List.of(message("a", 1).sentAs(65534), message("b", 1).sentAs(65535), message("c", 1).sentAs(1)));
+        for (int i = 0; i < 3; i++) {
+            queue.poll();
+        }
         assertEquals(2, offerAndPoll(queue, "n1", 1).packetId());
         assertEquals(3, offerAndPoll(queue, "n2", 1).packetId());
+    }
+
+    @Test
+    void drainReturnsWaitingResendsWithTheirIds() {
+        OutboundQueue queue = new OutboundQueue(1, 10);
+        queue.restore(List.of(message("a", 1).sentAs(4), message("b", 1).sentAs(9), message("c", 1)));
+        queue.poll();
+        List<PendingDelivery> all = queue.drain();
+        assertEquals(List.of("a", "b", "c"), names(all));
+        assertEquals(List.of(4, 9, 0), all.stream().map(PendingDelivery::packetId).toList());
     }
 
     @Test
