@@ -10,6 +10,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shoal.node.auth.Authenticator;
 import io.shoal.node.delivery.MessageRouter;
 import io.shoal.node.delivery.RetainedMessages;
+import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.delivery.SessionRoute;
 import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.delivery.SharedSubscriptions;
@@ -43,10 +44,10 @@ public final class MqttEdge implements AutoCloseable {
     private static final long CLOSE_CONNECTIONS_SECONDS = 5;
 
     private final MqttSettings settings;
-    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final BrokerMetrics metrics;
     private final SessionRoutes routes;
     private final SharedSubscriptions shared;
-    private final RetainedMessages retained = new RetainedMessages(metrics);
+    private final RetainedMessages retained;
     private final MessageRouter router;
     private final EventLoopGroup acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"));
     private final EventLoopGroup workers;
@@ -54,9 +55,15 @@ public final class MqttEdge implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
 
-    /** @param ioThreads event loop threads for connections; 0 for two per core */
-    public MqttEdge(MqttSettings settings, int ioThreads) {
+    /**
+     * @param ioThreads     event loop threads for connections; 0 for two per core
+     * @param metrics       the node's counters
+     * @param retainedStore where retained messages are kept beyond this node's memory
+     */
+    public MqttEdge(MqttSettings settings, int ioThreads, BrokerMetrics metrics, RetainedStore retainedStore) {
         this.settings = settings;
+        this.metrics = metrics;
+        this.retained = new RetainedMessages(metrics, retainedStore);
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
         this.shared = new SharedSubscriptions(settings.shareStrategy());
         this.routes = new SessionRoutes(index, shared);

@@ -12,9 +12,11 @@ public final class RetainedMessages {
 
     private final RetainedIndex<Publication> index = new RetainedIndex<>();
     private final BrokerMetrics metrics;
+    private final RetainedStore store;
 
-    public RetainedMessages(BrokerMetrics metrics) {
+    public RetainedMessages(BrokerMetrics metrics, RetainedStore store) {
         this.metrics = metrics;
+        this.store = store;
     }
 
     /** Stores a retained PUBLISH; an empty payload deletes the topic's retained message instead. */
@@ -26,6 +28,12 @@ public final class RetainedMessages {
             index.put(publication.topic(), publication);
             metrics.increment(Counter.RETAINED_SET);
         }
+        store.save(publication);
+    }
+
+    /** Puts a retained message loaded from the store back into the index (at start, before clients). */
+    public void restore(Publication publication) {
+        index.put(publication.topic(), publication);
     }
 
     public void match(String filter, Consumer<Publication> visitor) {

@@ -71,19 +71,42 @@ public final class SessionRoute {
             if (caller != owner || retired) {
                 return null;
             }
-            if (subscriptions == null) {
-                subscriptions = new HashMap<>(4);
-            }
-            Subscription previous = subscriptions.put(subscription.key(), subscription);
-            if (subscription.shared()) {
-                shared.join(this, subscription);
-            } else {
-                index.put(subscription.filter(), this, subscription);
-            }
-            return previous;
+            return add(subscription);
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Routes the subscriptions of an offline session to {@code offline} (its session), as they were
+     * before the node restarted. Does nothing if a connection has claimed the route meanwhile: its
+     * session state is newer.
+     */
+    boolean restore(List<Subscription> restored, Subscriber offline) {
+        long stamp = lock.writeLock();
+        try {
+            if (owner != null || retired) {
+                return false;
+            }
+            target = offline;
+            restored.forEach(this::add);
+            return true;
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    private Subscription add(Subscription subscription) {
+        if (subscriptions == null) {
+            subscriptions = new HashMap<>(4);
+        }
+        Subscription previous = subscriptions.put(subscription.key(), subscription);
+        if (subscription.shared()) {
+            shared.join(this, subscription);
+        } else {
+            index.put(subscription.filter(), this, subscription);
+        }
+        return previous;
     }
 
     /** Removes the subscription with this key (the filter as the client wrote it); true if it existed. */

@@ -4,6 +4,7 @@ import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The routes of the clients whose sessions this node serves, by client identifier. */
@@ -38,6 +39,15 @@ public final class SessionRoutes {
         if (route.release(owner, offline)) {
             routes.remove(route.clientId(), route);
         }
+    }
+
+    /**
+     * Routes an offline session's subscriptions to the session itself, as at a node start before
+     * clients connect. False if a connection holds the client's route already.
+     */
+    public boolean restoreOffline(String clientId, List<Subscription> subscriptions, Subscriber session) {
+        SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared));
+        return route.restore(subscriptions, session);
     }
 
     public SessionRoute get(String clientId) {

@@ -15,6 +15,7 @@ public enum Counter {
     MESSAGES_SENT("PUBLISH packets sent to clients"),
     RETAINED_SET("retained messages stored or replaced"),
     RETAINED_CLEARED("retained messages deleted by an empty payload"),
+    RETAINED_STORE_FAILED("retained messages (or deletions) the store failed to write; the node still serves them"),
     WILLS_PUBLISHED("will messages published"),
     DROPPED_QUEUE_FULL("messages dropped because an online client's queue was full"),
     DROPPED_OFFLINE_QUEUE_FULL("messages dropped because an offline session's queue was full"),

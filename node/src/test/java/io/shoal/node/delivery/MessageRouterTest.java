@@ -21,7 +21,7 @@ class MessageRouterTest {
     private final SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
     private final SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN);
     private final SessionRoutes routes = new SessionRoutes(index, shared);
-    private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics()));
+    private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics(), RetainedStore.NONE));
 
     /** A connected client: its route, and what reached it. */
     private final class Client {

@@ -3,6 +3,7 @@ package io.shoal.node.protocol;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.shoal.node.delivery.MessageRouter;
 import io.shoal.node.delivery.RetainedMessages;
+import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.delivery.SessionRoute;
 import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.delivery.ShareStrategy;
@@ -80,7 +81,7 @@ public class DeliveryBenchmark {
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
         SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN);
         SessionRoutes routes = new SessionRoutes(index, shared);
-        router = new MessageRouter(index, shared, new RetainedMessages(metrics));
+        router = new MessageRouter(index, shared, new RetainedMessages(metrics, RetainedStore.NONE));
         inboxes = new Inbox[subscribers];
         queues = new OutboundQueue[subscribers];
         Object owner = new Object();

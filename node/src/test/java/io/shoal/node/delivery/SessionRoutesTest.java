@@ -1,0 +1,70 @@
+package io.shoal.node.delivery;
+
+import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.Publication;
+import io.shoal.node.session.Subscription;
+import io.shoal.node.topic.SubscriptionIndex;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Restoring offline sessions' routes at a node start, and how they meet connections. */
+class SessionRoutesTest {
+
+    private final SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
+    private final SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN);
+    private final SessionRoutes routes = new SessionRoutes(index, shared);
+    private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics(), RetainedStore.NONE));
+    private final List<PendingDelivery> toSession = new ArrayList<>();
+    private final List<PendingDelivery> toConnection = new ArrayList<>();
+
+    private static Publication message(String topic) {
+        return new Publication(topic, "x".getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+
+    @Test
+    void restoredRouteDeliversMatchingMessagesToTheOfflineSessionIncludingSharedOnes() {
+        assertTrue(routes.restoreOffline("meter-1", List.of(new Subscription("meters/+/reading", 1),
+                new Subscription("invoices", 1, false, false, 0, 0, "billing")), toSession::add));
+
+        assertEquals(1, router.publish(message("meters/7/reading")));
+        assertEquals(1, router.publish(message("invoices")));
+        assertEquals(0, router.publish(message("other")));
+
+        assertEquals(List.of("meters/7/reading", "invoices"),
+                toSession.stream().map(d -> d.publication().topic()).toList());
+    }
+
+    @Test
+    void aConnectionThatClaimedTheRouteFirstKeepsIt() {
+        Object connection = new Object();
+        SessionRoute route = routes.claim("meter-1", connection, toConnection::add, false);
+        route.subscribe(connection, new Subscription("meters/#", 1));
+
+        assertFalse(routes.restoreOffline("meter-1", List.of(new Subscription("old/#", 1)), toSession::add));
+
+        assertEquals(1, router.publish(message("meters/1")));
+        assertEquals(0, router.publish(message("old/1")), "the connection's session state is newer");
+        assertEquals(1, toConnection.size());
+        assertTrue(toSession.isEmpty());
+    }
+
+    @Test
+    void aClientResumingARestoredSessionTakesItsRouteOver() {
+        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), toSession::add);
+        router.publish(message("meters/1"));
+
+        routes.claim("meter-1", new Object(), toConnection::add, false);
+        router.publish(message("meters/2"));
+
+        assertEquals(1, toSession.size());
+        assertEquals("meters/2", toConnection.get(0).publication().topic());
+    }
+}
