@@ -52,7 +52,7 @@ class SessionDataRecoveryTest {
     static void startActorSystem() {
         testKit = ActorTestKit.create(ConfigFactory.parseString(
                         "akka.persistence.journal.inmem.test-serialization = on")
-                .withFallback(PersistenceMode.MEMORY.akkaConfig(ConfigFactory.load()))
+                .withFallback(PersistenceMode.MEMORY.akkaConfig(ConfigFactory.load(), null))
                 .withFallback(ConfigFactory.load()));
     }
 
