@@ -68,4 +68,16 @@ public sealed interface SessionCommand extends CborSerializable {
      */
     record DeadlineDue(ActorRef<ConnectionGateway.Command> routes) implements SessionCommand {
     }
+
+    /**
+     * At a node start: the session, if it exists and is offline, tells its subscriptions so that the
+     * node routes matching messages to it again, and arms its timers. {@code routes} is the gateway
+     * of that node.
+     */
+    record Restore(ActorRef<ConnectionGateway.Command> routes, ActorRef<Restored> replyTo) implements SessionCommand {
+    }
+
+    /** The subscriptions of a restored offline session; empty if there is nothing to route. */
+    record Restored(List<Subscription> subscriptions) implements CborSerializable {
+    }
 }

@@ -43,6 +43,7 @@ import io.shoal.persistence.session.SessionSnapshotAdapter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The session of one client identifier, sharded across the cluster: the single writer for that client.
@@ -100,6 +101,12 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 new SessionEntity(entity, context, timers, deps)));
     }
 
+    /** The client id of a session entity's persistence id, or empty for another entity's. */
+    public static Optional<String> clientIdOf(String persistenceId) {
+        String prefix = TYPE_KEY.name() + PersistenceId.DefaultSeparator();
+        return persistenceId.startsWith(prefix) ? Optional.of(persistenceId.substring(prefix.length())) : Optional.empty();
+    }
+
     @Override
     public SessionData emptyState() {
         return new SessionData();
@@ -116,6 +123,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 .onCommand(TakeoverTimedOut.class, this::onTakeoverTimedOut)
                 .onCommand(SessionCommand.Idle.class, this::onIdle)
                 .onCommand(DeadlineDue.class, this::onDeadline)
+                .onCommand(SessionCommand.Restore.class, this::onRestore)
                 .onCommand(SessionCommand.Stop.class, stop -> Effect().stop())
                 .build();
     }
@@ -283,6 +291,16 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         startIdleTimer(data);
         return Effect().persist(new SessionEvent.MessageQueued(delivery));
+    }
+
+    /** A node started: route to this session again if it is offline; its timers now know that node. */
+    private Effect<SessionEvent, SessionData> onRestore(SessionData data, SessionCommand.Restore restore) {
+        routesGateway = restore.routes();
+        if (online != null || !data.exists() || data.expired(System.currentTimeMillis())) {
+            return Effect().reply(restore.replyTo(), new SessionCommand.Restored(List.of()));
+        }
+        scheduleDeadline(data);
+        return Effect().reply(restore.replyTo(), new SessionCommand.Restored(data.toState().subscriptions()));
     }
 
     /** The delayed will or the session's expiry may be due; either is acted on only while offline. */

@@ -1,10 +1,12 @@
 package io.shoal.cluster.session;
 
+import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.stream.javadsl.Source;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
 import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.session.AttachedSession;
@@ -20,6 +22,7 @@ import io.shoal.node.session.Subscription;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,14 +40,20 @@ public final class ShardedSessionDirectory implements SessionDirectory {
      * names its executor instead.
      */
     private static final Executor DIRECT = Runnable::run;
+    /** Sessions restored at once at start: bounds the entities recovering from the journal together. */
+    private static final int RESTORE_PARALLELISM = 32;
 
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final Map<Long, ConnectionControl> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final ActorRef<ConnectionGateway.Command> gateway;
+    private final ActorSystem<?> system;
+    private final SessionRoutes routes;
 
     private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, SessionRoutes routes) {
+        this.system = system;
+        this.routes = routes;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
         this.gateway = system.systemActorOf(ConnectionGateway.create(connections, routes), "connection-gateway",
@@ -77,6 +86,33 @@ public final class ShardedSessionDirectory implements SessionDirectory {
                 }, DIRECT);
     }
 
+    /**
+     * Routes the subscriptions of every offline persistent session to its session entity again, as
+     * at a node start before clients connect; also re-arms their expiry and will timers. Completes
+     * with the number of sessions routed.
+     *
+     * @param persistenceIds every persistence id in the journal (other entities' ids are skipped)
+     */
+    public CompletionStage<Integer> restoreOfflineSessions(Source<String, NotUsed> persistenceIds) {
+        return persistenceIds
+                .map(SessionEntity::clientIdOf)
+                .filter(Optional::isPresent)
+                .mapAsyncUnordered(RESTORE_PARALLELISM, clientId -> restore(clientId.get()))
+                .runFold(0, (restored, routed) -> routed ? restored + 1 : restored, system);
+    }
+
+    private CompletionStage<Boolean> restore(String clientId) {
+        EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
+        return entity.<SessionCommand.Restored>ask(replyTo -> new SessionCommand.Restore(gateway, replyTo), askTimeout)
+                .thenApplyAsync(restored -> !restored.subscriptions().isEmpty()
+                        && routes.restoreOffline(clientId, restored.subscriptions(), sessionSubscriber(entity)), DIRECT);
+    }
+
+    /** While offline, a persistent session's messages go to its entity, which journals them. */
+    private Subscriber sessionSubscriber(EntityRef<SessionCommand> entity) {
+        return delivery -> entity.tell(new SessionCommand.Deliver(delivery, gateway));
+    }
+
     /** A session held by a connection of this node. */
     private final class Attached implements AttachedSession {
         private final EntityRef<SessionCommand> entity;
@@ -92,7 +128,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             this.connectionId = connectionId;
             this.transientSession = transientSession;
             this.connected = connected;
-            this.offline = transientSession ? null : delivery -> entity.tell(new SessionCommand.Deliver(delivery, gateway));
+            this.offline = transientSession ? null : sessionSubscriber(entity);
         }
 
         @Override

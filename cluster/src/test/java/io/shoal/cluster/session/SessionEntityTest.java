@@ -47,6 +47,7 @@ import org.junit.jupiter.api.TestInfo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -966,6 +967,60 @@ class SessionEntityTest {
 
     // ---------------------------------------------------------------------------------------------
     // Fixture
+
+    // ---------------------------------------------------------------------------------------------
+    // Restore at a node start
+
+    @Test
+    void restoredOfflineSessionTellsItsSubscriptionsAndItsExpiryReachesTheRestartedNode() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 2, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("fleet/+/status", 1), new Subscription("alerts", 2));
+        session.expectPersisted(Subscribed.class);
+        session.detach(1, NO_DELAYED_WILL, 2);
+        session.expectPersisted(SessionSuspended.class);
+
+        // As after a node restart: an incarnation recovered from the journal, knowing no node yet.
+        session.restart();
+        TestProbe<ConnectionGateway.Command> restartedNode = testKit.createTestProbe();
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(restartedNode.ref(), replyTo.ref()));
+
+        Set<String> filters = new HashSet<>();
+        replyTo.receiveMessage().subscriptions().forEach(s -> filters.add(s.filter()));
+        assertEquals(Set.of("fleet/+/status", "alerts"), filters);
+        assertEquals(new RetireRoute(session.clientId), restartedNode.receiveMessage(DUE_WITHIN),
+                "the session's expiry ends it and tells the node that routes for it now");
+        session.expectPersisted(SessionCleared.class);
+    }
+
+    @Test
+    void onlineSessionRestoresNothingItsConnectionRoutesForIt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.subscribe(1, new Subscription("a/#", 1));
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+
+        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), replyTo.ref()));
+
+        assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
+    }
+
+    @Test
+    void endedSessionRestoresNothing() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(CLEAN_SESSION, 1);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPassivationRequested();
+        session.restart();
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+
+        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), replyTo.ref()));
+
+        assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
+    }
 
     private Session newSession(SessionSettings settings) {
         return new Session("client-" + testName, settings);
