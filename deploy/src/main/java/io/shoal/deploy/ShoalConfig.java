@@ -9,9 +9,12 @@ import io.shoal.cluster.session.SessionSettings;
 import io.shoal.node.delivery.ShareStrategy;
 import io.shoal.node.protocol.MqttSettings;
 import io.shoal.persistence.PersistenceMode;
+import io.shoal.persistence.cassandra.CassandraSettings;
 
 import java.io.File;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -109,6 +112,7 @@ public final class ShoalConfig {
                 mqtt,
                 session,
                 persistenceMode(),
+                cassandra(),
                 nonEmpty("shoal.cluster.host"),
                 intIn("shoal.cluster.port", 0, 65_535));
     }
@@ -118,8 +122,69 @@ public final class ShoalConfig {
         try {
             return PersistenceMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid("shoal.persistence", value, "must be one of: memory");
+            throw invalid("shoal.persistence", value, "must be one of: memory, cassandra");
         }
+    }
+
+    private CassandraSettings cassandra() {
+        String strategy = nonEmpty("shoal.cassandra.replication-strategy");
+        if (!strategy.equals("SimpleStrategy") && !strategy.equals("NetworkTopologyStrategy")) {
+            throw invalid("shoal.cassandra.replication-strategy", strategy, "must be SimpleStrategy or NetworkTopologyStrategy");
+        }
+        List<String> dcFactors = list("shoal.cassandra.data-center-replication-factors", "dc:factor");
+        if (strategy.equals("NetworkTopologyStrategy") && dcFactors.isEmpty()) {
+            throw invalid("shoal.cassandra.data-center-replication-factors", "",
+                    "must name at least one data centre (dc1:3) with NetworkTopologyStrategy");
+        }
+        Duration minBackoff = positiveDuration("shoal.cassandra.retry-min-backoff");
+        Duration maxBackoff = positiveDuration("shoal.cassandra.retry-max-backoff");
+        if (maxBackoff.compareTo(minBackoff) < 0) {
+            throw invalid("shoal.cassandra.retry-max-backoff", maxBackoff, "must not be below shoal.cassandra.retry-min-backoff");
+        }
+        return new CassandraSettings(
+                list("shoal.cassandra.contact-points", "host:port"),
+                nonEmpty("shoal.cassandra.local-datacenter"),
+                keyspace(),
+                get("shoal.cassandra.username", () -> config.getString("shoal.cassandra.username")),
+                get("shoal.cassandra.password", () -> config.getString("shoal.cassandra.password")),
+                consistency("shoal.cassandra.write-consistency"),
+                consistency("shoal.cassandra.read-consistency"),
+                bool("shoal.cassandra.create-schema"),
+                new CassandraSettings.Replication(strategy, intIn("shoal.cassandra.replication-factor", 1, 100), dcFactors),
+                minBackoff,
+                maxBackoff);
+    }
+
+    /** A comma-separated list whose items all look like "name:number" (host:port, dc:factor). */
+    private List<String> list(String path, String shape) {
+        String value = get(path, () -> config.getString(path));
+        List<String> items = Arrays.stream(value.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+        for (String item : items) {
+            int colon = item.lastIndexOf(':');
+            if (colon <= 0 || !item.substring(colon + 1).matches("\\d{1,5}")) {
+                throw invalid(path, value, "must be a comma-separated list of " + shape);
+            }
+        }
+        if (items.isEmpty() && shape.equals("host:port")) {
+            throw invalid(path, value, "must name at least one Cassandra node as host:port");
+        }
+        return items;
+    }
+
+    private String keyspace() {
+        String value = nonEmpty("shoal.cassandra.keyspace");
+        if (!value.matches("[a-zA-Z][a-zA-Z0-9_]{0,47}")) {
+            throw invalid("shoal.cassandra.keyspace", value, "must be a letter then up to 47 letters, digits or underscores");
+        }
+        return value;
+    }
+
+    private String consistency(String path) {
+        String value = nonEmpty(path).trim().toUpperCase(Locale.ROOT);
+        if (!CassandraSettings.CONSISTENCY_LEVELS.contains(value)) {
+            throw invalid(path, value, "must be one of " + String.join(", ", CassandraSettings.CONSISTENCY_LEVELS));
+        }
+        return value;
     }
 
     /** "never", or a duration in whole seconds below 0xFFFFFFFF. */

@@ -1,26 +1,45 @@
 package io.shoal.deploy;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * {@code java -jar shoal.jar [config-file]}: starts one broker node with shoal.conf, the optional
  * file and SHOAL_* environment variables; runs until the JVM is told to stop.
+ * {@code java -jar shoal.jar schema print|apply [config-file]}: Shoal's Cassandra schema (see
+ * {@link SchemaCommand}).
  */
 public final class ShoalMain {
 
     private static final int EXIT_BAD_CONFIGURATION = 2;
     private static final int EXIT_START_FAILED = 1;
+    private static final String USAGE = "usage: java -jar shoal.jar [config-file]\n"
+            + "       java -jar shoal.jar schema print|apply [config-file]";
 
     private ShoalMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        List<String> arguments = Arrays.asList(args);
+        boolean schema = !arguments.isEmpty() && arguments.get(0).equals("schema");
+        List<String> rest = schema ? arguments.subList(Math.min(2, arguments.size()), arguments.size()) : arguments;
+        if (rest.size() > 1 || (schema && (arguments.size() < 2 || !List.of("print", "apply").contains(arguments.get(1))))) {
+            System.err.println(USAGE);
+            System.exit(EXIT_BAD_CONFIGURATION);
+            return;
+        }
         ShoalConfig config;
         ShoalSettings settings;
         try {
-            config = ShoalConfig.load(System.getenv(), args.length > 0 ? args[0] : null);
+            config = ShoalConfig.load(System.getenv(), rest.isEmpty() ? null : rest.get(0));
             settings = config.settings();
         } catch (ConfigurationException e) {
             System.err.println("Shoal cannot start: " + e.getMessage());
             System.exit(EXIT_BAD_CONFIGURATION);
+            return;
+        }
+        if (schema) {
+            SchemaCommand.run(arguments.get(1), settings.cassandra(), System.out);
             return;
         }
         ShoalNode node;

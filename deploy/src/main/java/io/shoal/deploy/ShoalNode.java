@@ -11,16 +11,22 @@ import io.shoal.cluster.session.SessionEntity;
 import io.shoal.cluster.session.ShardedSessionDirectory;
 import io.shoal.node.MqttEdge;
 import io.shoal.node.auth.Authenticator;
+import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.listener.Listener;
 import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.session.Publication;
 import io.shoal.persistence.PersistenceMode;
+import io.shoal.persistence.cassandra.CassandraStartup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running broker node: an Akka cluster member hosting session entities, and its MQTT edge. This
@@ -45,28 +51,56 @@ public final class ShoalNode implements AutoCloseable {
         return start(settings, config, Authenticator.ALLOW_ALL);
     }
 
-    /** Starts a node whose clients are authenticated by {@code authenticator}. */
+    /**
+     * Starts a node whose clients are authenticated by {@code authenticator}. With Cassandra this
+     * blocks until Cassandra answers: the MQTT port opens only once the stores are usable.
+     */
     public static ShoalNode start(ShoalSettings settings, Config config, Authenticator authenticator)
             throws InterruptedException {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shoal", akkaConfig(settings, config));
-        MqttEdge edge = new MqttEdge(settings.mqtt(), settings.ioThreads());
+        BrokerMetrics metrics = new BrokerMetrics();
+        MqttEdge edge = null;
         try {
             ClusterMembership.joinSelf(system);
+            List<Publication> retained = new ArrayList<>();
+            RetainedStore retainedStore = RetainedStore.NONE;
+            CassandraStartup cassandra = null;
+            if (settings.persistence() == PersistenceMode.CASSANDRA) {
+                cassandra = new CassandraStartup(system.classicSystem(), settings.cassandra());
+                retainedStore = cassandra.await(metrics, retained::add);
+            } else {
+                log.warn("Persistence is 'memory': sessions and retained messages will NOT survive a restart");
+            }
+            edge = new MqttEdge(settings.mqtt(), settings.ioThreads(), metrics, retainedStore);
+            retained.forEach(edge.retained()::restore);
             ShardedSessionDirectory directory = ShardedSessionDirectory.start(system,
-                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), edge.metrics()), edge.routes());
+                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), metrics), edge.routes());
+            if (cassandra != null) {
+                restoreOfflineSessions(directory, cassandra);
+            }
             Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, authenticator);
             ShoalNode node = new ShoalNode(system, edge, listener);
             node.registerShutdownTasks();
-            if (settings.persistence() == PersistenceMode.MEMORY) {
-                log.warn("Persistence is 'memory': sessions and retained messages will NOT survive a restart");
-            }
             log.info("Shoal is listening for MQTT on {}", listener.localAddress());
             return node;
         } catch (InterruptedException | RuntimeException e) {
-            edge.close();
+            if (edge != null) {
+                edge.close();
+            }
             system.terminate();
             throw e;
         }
+    }
+
+    /**
+     * Offline sessions must be routed to before the first client publishes, or their messages would
+     * find no subscriber; this also re-arms their expiry and will-delay timers.
+     */
+    private static void restoreOfflineSessions(ShardedSessionDirectory directory, CassandraStartup cassandra) {
+        long started = System.nanoTime();
+        int restored = directory.restoreOfflineSessions(cassandra.persistenceIds()).toCompletableFuture().join();
+        log.info("{} offline sessions restored in {} ms", restored,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     /** Shoal's settings mapped onto Akka's, ahead of the persistence mode's and the module defaults. */
@@ -77,7 +111,7 @@ public final class ShoalNode implements AutoCloseable {
         Config withDefaults = config.withFallback(ClusterMembership.akkaDefaults())
                 .withFallback(ConfigFactory.defaultReference(ShoalNode.class.getClassLoader()));
         return fromSettings
-                .withFallback(settings.persistence().akkaConfig(withDefaults))
+                .withFallback(settings.persistence().akkaConfig(withDefaults, settings.cassandra()))
                 .withFallback(withDefaults)
                 .resolve();
     }
