@@ -159,7 +159,7 @@ final class ForkedCassandra implements CassandraServer {
           .until(() -> nativePortAccepts() && answersCql());
     } catch (ConditionTimeoutException | TerminalFailureException e) {
       kill();
-      throw new IllegalStateException(e.getMessage() + "\nLast lines of " + log + ":\n" + logTail(), e);
+      throw new IllegalStateException(e.getMessage().strip() + "\nLast lines of " + log + ":\n" + logTail(), e);
     }
   }
 
