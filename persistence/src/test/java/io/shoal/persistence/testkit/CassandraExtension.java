@@ -39,9 +39,9 @@ public final class CassandraExtension implements BeforeAllCallback, AfterAllCall
     if (testClass != null) {
       return; // a @Nested class shares its enclosing class's keyspace
     }
-    testClass = context.getRequiredTestClass();
     server = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
         CassandraServer.class, key -> startServerForThisJvm(), CassandraServer.class);
+    testClass = context.getRequiredTestClass();
     keyspace = keyspaceName(testClass);
     try (CqlSession session = FixtureSessions.builder(contactPoint()).build()) {
       session.execute("CREATE KEYSPACE " + keyspace

@@ -42,7 +42,7 @@ final class ForkedCassandra implements CassandraServer {
   private final int nativePort;
   private final List<String> command;
   private final Thread killOnJvmExit = new Thread(this::kill, "kill-forked-cassandra");
-  private Process process;
+  private volatile Process process;
 
   private ForkedCassandra(Path dir, Path log, int nativePort, List<String> command) {
     this.dir = dir;
@@ -117,7 +117,7 @@ final class ForkedCassandra implements CassandraServer {
       throw new IllegalStateException("Cassandra is not running");
     }
     process.destroy();
-    awaitExit();
+    awaitExit(process);
   }
 
   @Override
@@ -131,15 +131,16 @@ final class ForkedCassandra implements CassandraServer {
     }
   }
 
-  /** SIGKILL, for when the data is thrown away. */
-  private synchronized void kill() {
-    if (process != null) {
-      process.destroyForcibly();
-      awaitExit();
+  /** SIGKILL, for when the data is thrown away. Unsynchronized: the shutdown hook calls it. */
+  private void kill() {
+    Process current = process;
+    if (current != null) {
+      current.destroyForcibly();
+      awaitExit(current);
     }
   }
 
-  private void awaitExit() {
+  private static void awaitExit(Process process) {
     try {
       if (!process.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("Cassandra (pid " + process.pid() + ") did not exit");
