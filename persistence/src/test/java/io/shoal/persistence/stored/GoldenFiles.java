@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -71,28 +74,42 @@ final class GoldenFiles {
     }
 
     /**
-     * Writes a new version's directory into the test sources. It must not exist yet: the golden files
-     * of a version are never rewritten, they are what older nodes stored.
+     * Writes into the test sources the files of {@code version} that are missing: those of a new
+     * version, or of a stored type new in the current one. A golden file that exists is never
+     * rewritten, since it is what older nodes stored. Returns the files written.
      */
-    static Path write(int version, Map<String, Serialized> files) throws IOException {
+    static List<Path> writeMissing(int version, Map<String, Serialized> files) throws IOException {
         Path directory = SOURCE_DIRECTORY.resolve(directoryName(version));
-        if (Files.exists(directory)) {
-            throw new IllegalStateException(directory + " already exists: golden files are never rewritten");
-        }
-        Serialized first = files.values().iterator().next();
         Files.createDirectories(directory);
+        writeSerializerFile(directory, files.values());
+        List<Path> written = new ArrayList<>();
         for (Map.Entry<String, Serialized> file : files.entrySet()) {
-            Serialized serialized = file.getValue();
-            if (serialized.serializerId() != first.serializerId() || !serialized.manifest().equals(first.manifest())) {
-                throw new IllegalStateException(file.getKey() + " is not written like the others: " + serialized);
+            Path path = directory.resolve(file.getKey() + EXTENSION);
+            if (!Files.exists(path)) {
+                Files.write(path, file.getValue().bytes());
+                written.add(path);
             }
-            Files.write(directory.resolve(file.getKey() + EXTENSION), serialized.bytes());
         }
-        Files.writeString(directory.resolve(SERIALIZER_FILE),
-                "# The serializer id and manifest that every file in this directory was written with.\n"
-                        + "serializer-id=" + first.serializerId() + "\n"
-                        + "manifest=" + first.manifest() + "\n");
-        return directory;
+        return written;
+    }
+
+    /** The files of a directory share one serializer id and manifest, recorded once. */
+    private static void writeSerializerFile(Path directory, Collection<Serialized> files) throws IOException {
+        Serialized first = files.iterator().next();
+        for (Serialized file : files) {
+            if (file.serializerId() != first.serializerId() || !file.manifest().equals(first.manifest())) {
+                throw new IllegalStateException("not all written alike: " + first + ", " + file);
+            }
+        }
+        String content = "# The serializer id and manifest that every file in this directory was written with.\n"
+                + "serializer-id=" + first.serializerId() + "\n"
+                + "manifest=" + first.manifest() + "\n";
+        Path path = directory.resolve(SERIALIZER_FILE);
+        if (!Files.exists(path)) {
+            Files.writeString(path, content);
+        } else if (!Files.readString(path).equals(content)) {
+            throw new IllegalStateException(path + " says otherwise than what is written now:\n" + content);
+        }
     }
 
     private static InputStream resource(String path) throws IOException {

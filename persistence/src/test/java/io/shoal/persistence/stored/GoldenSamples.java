@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One value of each stored type, by stored name, for each format version: what the golden files of
@@ -83,13 +84,17 @@ final class GoldenSamples {
         samples.put("unsubscribed", new Unsubscribed(List.of("sensors/+/temperature", "$share/operators/alerts/#")));
         samples.put("message-queued", new MessageQueued(PendingDelivery.queued(MQTT5_PUBLICATION, 1, true,
                 List.of(7, 268_435_455), "operators/alerts/#")));
-        samples.put("session-suspended", new SessionSuspended(PENDING, Set.of(3, 65_535), 1_700_000_000_003L, 3600,
+        samples.put("session-suspended", new SessionSuspended(PENDING, ordered(3, 65_535), 1_700_000_000_003L, 3600,
                 WILL));
         samples.put("will-published", new WillPublished(1_700_000_000_004L));
         samples.put("session-cleared", new SessionCleared(1_700_000_000_005L));
-        samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, Set.of(9, 10),
+        samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
                 1_700_003_600_003L, WILL, 1_700_000_030_003L));
         return samples;
     }
 
+    /** A set that iterates in order (unlike {@code Set.of}), so that the writer's bytes are reproducible. */
+    private static Set<Integer> ordered(Integer... elements) {
+        return new TreeSet<>(List.of(elements));
+    }
 }
