@@ -1,8 +1,9 @@
 package io.shoal.persistence;
 
 /**
- * Marks the types that Akka serializes with Jackson CBOR: journaled events, snapshots and messages
- * between nodes. Bound in this module's reference.conf; see docs/persistence.md for evolving them.
+ * Marks the messages between nodes, which Akka serializes with Jackson CBOR (bound in this module's
+ * reference.conf). What is stored implements {@link Stored} instead, which gives it explicit names
+ * and a version.
  */
 public interface CborSerializable {
 }

@@ -3,16 +3,17 @@ package io.shoal.persistence.session;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
-import io.shoal.persistence.CborSerializable;
+import io.shoal.persistence.Stored;
 
 import java.util.List;
 import java.util.Set;
 
 /**
- * What the journal of a persistent session records. These are a storage format: a field is never
- * removed or re-typed without a Jackson migration (see docs/persistence.md).
+ * What the journal of a persistent session records. These are a storage format: each is stored under
+ * the name {@link Stored} gives it, and a field is never renamed, removed or re-typed without
+ * following docs/persistence.md.
  */
-public sealed interface SessionEvent extends CborSerializable {
+public sealed interface SessionEvent extends Stored {
 
     /** A persistent session came into being (a client id with no session, and a session expiry above 0). */
     record SessionOpened(long timestampMillis) implements SessionEvent {

@@ -3,13 +3,16 @@ package io.shoal.persistence.session;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
-import io.shoal.persistence.CborSerializable;
+import io.shoal.persistence.Stored;
 
 import java.util.List;
 import java.util.Set;
 
-/** An immutable copy of {@link SessionData} as stored in the snapshot store. */
+/**
+ * An immutable copy of {@link SessionData} as stored in the snapshot store: a storage format, like
+ * {@link SessionEvent}.
+ */
 public record SessionSnapshot(boolean exists, List<Subscription> subscriptions, List<PendingDelivery> pending,
                               Set<Integer> awaitingRelease, long expiresAtMillis, Will delayedWill,
-                              long willAtMillis) implements CborSerializable {
+                              long willAtMillis) implements Stored {
 }

@@ -1,0 +1,91 @@
+package io.shoal.persistence.stored;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.jackson.JacksonCborSerializer;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import io.shoal.persistence.Stored;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scala.util.Try;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static io.shoal.persistence.stored.StoredTypes.CURRENT_VERSION;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How stored types are written, as configured by this module's reference.conf: the stored name in the
+ * bytes, the format version in the manifest, no Java class name anywhere.
+ */
+class StoredFormatTest {
+
+    /** Written next to every stored value: changing it makes all stored data unreadable. */
+    private static final int STORED_SERIALIZER_ID = 1883;
+
+    private static ActorTestKit testKit;
+    private static Serialization serialization;
+
+    @BeforeAll
+    static void startActorSystem() {
+        testKit = ActorTestKit.create();
+        serialization = SerializationExtension.get(testKit.system().classicSystem());
+    }
+
+    @AfterAll
+    static void stopActorSystem() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void storedTypesAreWrittenAsJacksonCborWithTheFormatVersionAsManifest() {
+        for (Stored value : GoldenSamples.ofVersion(CURRENT_VERSION).values()) {
+            Serialized serialized = Serialized.of(serialization, value);
+
+            assertInstanceOf(JacksonCborSerializer.class, serialization.findSerializerFor(value));
+            assertEquals(STORED_SERIALIZER_ID, serialized.serializerId(), value.getClass().getName());
+            assertEquals("#" + CURRENT_VERSION, serialized.manifest(), value.getClass().getName());
+        }
+    }
+
+    @Test
+    void theBytesNameTheStoredTypeAndNoJavaClass() {
+        for (Map.Entry<String, Stored> sample : GoldenSamples.ofVersion(CURRENT_VERSION).entrySet()) {
+            String bytes = new String(Serialized.of(serialization, sample.getValue()).bytes(),
+                    StandardCharsets.ISO_8859_1);
+            Class<?> type = sample.getValue().getClass();
+
+            assertTrue(bytes.contains("@type") && bytes.contains(sample.getKey()), sample.getKey());
+            assertFalse(bytes.contains(type.getSimpleName()), type.getSimpleName());
+            assertFalse(bytes.contains("io.shoal"), sample.getKey());
+        }
+    }
+
+    @Test
+    void dataOfALaterFormatVersionIsRefusedRatherThanMisread() {
+        Serialized current = GoldenFiles.read(CURRENT_VERSION, "session-opened");
+        Serialized later = new Serialized(current.serializerId(), "#" + (CURRENT_VERSION + 1), current.bytes());
+
+        Try<Object> read = serialization.deserialize(later.bytes(), later.serializerId(), later.manifest());
+
+        assertInstanceOf(IllegalStateException.class, read.failed().get());
+    }
+
+    @Test
+    void anUnknownStoredNameIsRefused() {
+        Serialized opened = GoldenFiles.read(CURRENT_VERSION, "session-opened");
+        byte[] renamed = new String(opened.bytes(), StandardCharsets.ISO_8859_1)
+                .replace("session-opened", "session-begins")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        Try<Object> read = serialization.deserialize(renamed, opened.serializerId(), opened.manifest());
+
+        assertInstanceOf(InvalidTypeIdException.class, read.failed().get());
+    }
+}
