@@ -2,11 +2,12 @@ package io.shoal.persistence;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.shoal.persistence.retained.StoredRetainedMessage;
 import io.shoal.persistence.session.SessionEvent;
 import io.shoal.persistence.session.SessionSnapshot;
 
 /**
- * Marks what Shoal stores for years: journaled events and snapshots. Akka serializes these with the
+ * Marks what Shoal stores for years: journaled events, snapshots and retained messages. Akka serializes these with the
  * {@code shoal-stored-cbor} serializer (reference.conf): Jackson CBOR with the stored name below in
  * the bytes ({@code "@type"}) and only the format version in the manifest, never a Java class name,
  * so classes can be renamed or moved without touching stored data.
@@ -25,6 +26,7 @@ import io.shoal.persistence.session.SessionSnapshot;
         @JsonSubTypes.Type(value = SessionEvent.WillPublished.class, name = "will-published"),
         @JsonSubTypes.Type(value = SessionEvent.SessionCleared.class, name = "session-cleared"),
         @JsonSubTypes.Type(value = SessionSnapshot.class, name = "session-snapshot"),
+        @JsonSubTypes.Type(value = StoredRetainedMessage.class, name = "retained-message"),
 })
 public interface Stored {
 }

@@ -1,8 +1,8 @@
 package io.shoal.persistence.retained;
 
 import io.shoal.node.session.Publication;
-import io.shoal.persistence.CborSerializable;
+import io.shoal.persistence.Stored;
 
-/** A row of the retained-message table. A storage format: evolve it like the session events. */
-public record StoredRetainedMessage(Publication publication) implements CborSerializable {
+/** The message column of the retained-message table. A stored format: see docs/persistence.md. */
+public record StoredRetainedMessage(Publication publication) implements Stored {
 }

@@ -7,6 +7,7 @@ import io.shoal.node.session.Subscription;
 import io.shoal.node.session.UserProperty;
 import io.shoal.node.session.Will;
 import io.shoal.persistence.Stored;
+import io.shoal.persistence.retained.StoredRetainedMessage;
 import io.shoal.persistence.session.SessionEvent.MessageQueued;
 import io.shoal.persistence.session.SessionEvent.SessionCleared;
 import io.shoal.persistence.session.SessionEvent.SessionOpened;
@@ -90,6 +91,7 @@ final class GoldenSamples {
         samples.put("session-cleared", new SessionCleared(1_700_000_000_005L));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
                 1_700_003_600_003L, WILL, 1_700_000_030_003L));
+        samples.put("retained-message", new StoredRetainedMessage(MQTT5_PUBLICATION));
         return samples;
     }
 
