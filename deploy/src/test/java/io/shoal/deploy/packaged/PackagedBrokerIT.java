@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,22 +28,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class PackagedBrokerIT {
 
-    private static final Path JAR = Path.of(System.getProperty("shoal.jar", "target/shoal.jar"));
-    private static Process broker;
+    private static BrokerProcess broker;
     private static int port;
-    private static Path output;
 
     @BeforeAll
     static void startTheJar() throws Exception {
-        port = freePort();
-        output = Files.createTempFile("shoal-it", ".log");
-        broker = launch(Map.of("SHOAL_MQTT_PORT", String.valueOf(port), "SHOAL_MQTT_HOST", "127.0.0.1",
-                "SHOAL_CLUSTER_PORT", "0"), output);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return true;
-            }
-        });
+        port = BrokerProcess.freePort();
+        broker = BrokerProcess.launchListening(Map.of("SHOAL_MQTT_PORT", String.valueOf(port),
+                "SHOAL_MQTT_HOST", "127.0.0.1", "SHOAL_CLUSTER_PORT", "0"), port);
     }
 
     /** Every mosquitto client a test started; a failed test must not leave them behind. */
@@ -59,9 +49,8 @@ class PackagedBrokerIT {
 
     @AfterAll
     static void stopTheJar() throws Exception {
-        broker.destroy(); // SIGTERM: Akka's coordinated shutdown closes listeners, connections, cluster
-        assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
-        Files.deleteIfExists(output);
+        broker.process().destroy(); // SIGTERM: Akka's coordinated shutdown closes listeners, connections, cluster
+        assertTrue(broker.process().waitFor(30, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
     }
 
     @Test
@@ -115,26 +104,14 @@ class PackagedBrokerIT {
 
     @Test
     void invalidSettingStopsStartUpNamingIt() throws Exception {
-        Path log = Files.createTempFile("shoal-bad-config", ".log");
-        Process bad = launch(Map.of("SHOAL_MQTT_PORT", "not-a-port", "SHOAL_CLUSTER_PORT", "0"), log);
-        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, bad.exitValue());
-        String out = Files.readString(log);
-        Files.delete(log);
+        BrokerProcess bad = BrokerProcess.launch(Map.of("SHOAL_MQTT_PORT", "not-a-port", "SHOAL_CLUSTER_PORT", "0"));
+        assertTrue(bad.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, bad.process().exitValue());
+        String out = bad.output();
         assertTrue(out.contains("SHOAL_MQTT_PORT") && out.contains("shoal.mqtt.port"), out);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
-
-    /** Runs the jar as the README does, its console output going to {@code log}. */
-    private static Process launch(Map<String, String> env, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        return pb.start();
-    }
-
 
     private static void assumeMosquittoClients() {
         assumeTrue(new File("/usr/bin/mosquitto_pub").canExecute() && new File("/usr/bin/mosquitto_sub").canExecute(),
@@ -171,12 +148,6 @@ class PackagedBrokerIT {
         void awaitExit() throws Exception {
             assertTrue(process.waitFor(15, TimeUnit.SECONDS), String.join(" ", process.info().arguments()
                     .map(List::of).orElse(List.of())) + " did not finish: " + output());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
