@@ -999,7 +999,7 @@ class SessionEntityTest {
 
         private ActorRef<SessionCommand> spawnIncarnation() {
             EntityContext<SessionCommand> context = new EntityContext<>(SessionEntity.TYPE_KEY, clientId, shard.ref());
-            Publisher publisher = publication -> {
+            Publisher publisher = (publication, receipt) -> {
                 published.ref().tell(publication);
                 return 1;
             };

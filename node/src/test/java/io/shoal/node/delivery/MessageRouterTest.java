@@ -29,7 +29,7 @@ class MessageRouterTest {
         final SessionRoute route;
 
         Client(String id) {
-            route = routes.claim(id, this, received::add, true);
+            route = routes.claim(id, this, (delivery, receipt) -> received.add(delivery), true);
         }
 
         Client subscribe(Subscription subscription) {
