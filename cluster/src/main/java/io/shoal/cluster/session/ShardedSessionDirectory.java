@@ -92,7 +92,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             this.connectionId = connectionId;
             this.transientSession = transientSession;
             this.connected = connected;
-            this.offline = transientSession ? null : (delivery, receipt) -> entity.tell(new SessionCommand.Deliver(delivery, gateway));
+            this.offline = transientSession ? null : (delivery, receipt) -> {
+                if (receipt != null) {
+                    receipt.expectStore();
+                }
+                entity.tell(new SessionCommand.Deliver(delivery, gateway, receipt));
+            };
         }
 
         @Override
