@@ -1104,6 +1104,32 @@ class SessionEntityTest {
         assertQueued(session.expectPersisted(MessageQueued.class), late, 1);
     }
 
+    /** What sharding hands a session that is being rebuilt from its journal waits for the recovery. */
+    @Test
+    void aReceiptForASessionBeingRecoveredSettlesOnceItsMessageIsJournaled() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        session.restart();
+        Publication message = message("t", "during recovery", 1);
+
+        assertTrue(session.deliverAwaitingStore(message, 1).get(5, TimeUnit.SECONDS));
+        assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+    }
+
+    /** Sharding's Stop (passivation) right behind a message: the message is journaled before the entity stops. */
+    @Test
+    void anEntityToldToStopJournalsTheMessagesItAcceptedFirst() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        Publication message = message("t", "before the stop", 1);
+
+        CompletableFuture<Boolean> stored = session.deliverAwaitingStore(message, 1);
+        session.stop();
+
+        assertTrue(stored.get(5, TimeUnit.SECONDS));
+        assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+    }
+
     /** A failed write stops the entity; the receipts of what it had not journaled fail instead of hanging. */
     @Test
     void aFailedWriteFailsTheReceiptsOfItsMessages() throws Exception {

@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param maxQos               highest QoS granted to a subscription (and accepted in PUBLISH from MQTT 5 clients)
  * @param queueQos0Offline     whether QoS 0 messages are queued for offline persistent sessions
  * @param connectTimeout       how long a new connection may take to send CONNECT
- * @param receiveMaximum       inbound QoS 2 messages a client may have unreleased (MQTT 5 Receive Maximum)
+ * @param receiveMaximum       inbound QoS 2 messages a client may have unreleased (MQTT 5 Receive Maximum);
+ *                             also the acknowledgements a connection holds back before it stops reading
  * @param topicAliasMaximum    inbound topic aliases a client may use (0: none)
  * @param outboundTopicAliases whether the broker assigns topic aliases to the messages it sends
  * @param maxSessionExpiry     longest session expiry interval granted, in seconds
