@@ -97,7 +97,8 @@ public final class ShoalConfig {
                 sessionExpiry("shoal.mqtt.max-session-expiry"),
                 (int) wholeSeconds("shoal.mqtt.server-keep-alive", 65_535),
                 get("shoal.mqtt.response-information", () -> config.getString("shoal.mqtt.response-information")),
-                shareStrategy());
+                shareStrategy(),
+                positiveDuration("shoal.session.request-timeout"));
         SessionSettings session = new SessionSettings(
                 mqtt.maxQueued(),
                 mqtt.queueQos0Offline(),

@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
 import io.shoal.persistence.CborSerializable;
@@ -46,10 +47,16 @@ public sealed interface SessionCommand extends CborSerializable {
 
     /**
      * A message for the client while it is offline, from the node that routes for it ({@code routes}:
-     * its gateway, told to drop the route should the session be gone).
+     * its gateway, told to drop the route should the session be gone). {@code receipt}, null when
+     * nobody waits, settles once the message is journaled or deliberately dropped; it is a local
+     * object, so a Deliver from another node will need a reply message instead (not yet).
      */
-    record Deliver(PendingDelivery delivery, ActorRef<ConnectionGateway.Command> routes) implements SessionCommand {
+    record Deliver(PendingDelivery delivery, ActorRef<ConnectionGateway.Command> routes, StorageReceipt receipt)
+            implements SessionCommand {
     }
+
+    /** To itself: journal the messages queued since the last write, in one write. */
+    enum FlushQueue implements SessionCommand { INSTANCE }
 
     /** Sharding's stop message on passivation and rebalance. */
     enum Stop implements SessionCommand { INSTANCE }

@@ -3,6 +3,7 @@ package io.shoal.cluster.session;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -26,6 +27,7 @@ import io.shoal.cluster.session.SessionCommand.DeadlineDue;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
 import io.shoal.cluster.session.SessionCommand.Deliver;
 import io.shoal.cluster.session.SessionCommand.Detach;
+import io.shoal.cluster.session.SessionCommand.FlushQueue;
 import io.shoal.cluster.session.SessionCommand.Subscribe;
 import io.shoal.cluster.session.SessionCommand.TakeoverTimedOut;
 import io.shoal.cluster.session.SessionCommand.Unsubscribe;
@@ -50,7 +52,8 @@ import java.util.Optional;
  *
  * <p>Every CONNECT goes through it, so it can close the previous connection before it accepts the
  * next (takeover). While the client is online, messages flow straight to its connection and the entity
- * only records subscription changes; while it is offline, messages come here and are journaled. The
+ * only records subscription changes; while it is offline, messages come here and are journaled, those
+ * that arrive together in one write, and each publisher's receipt settles once its message is. The
  * entity publishes the will when a connection ends abnormally, at once or after its delay, and ends
  * the session when its expiry interval has passed.
  *
@@ -86,6 +89,10 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private ActorRef<ConnectionGateway.Command> routesGateway;
     private boolean takeoverRequested;
     private boolean passivating;
+    /** Offline messages accepted and not yet journaled. */
+    private final QueueBatch queued = new QueueBatch();
+    /** A command other than Deliver waits for the batch to be journaled; Delivers after it wait too. */
+    private boolean holding;
 
     private SessionEntity(EntityContext<SessionCommand> entity, ActorContext<SessionCommand> context,
                           TimerScheduler<SessionCommand> timers, Dependencies deps) {
@@ -112,14 +119,30 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return new SessionData();
     }
 
+    /**
+     * While offline messages wait to be journaled, every other command waits until they are, so that
+     * commands take effect in the order they arrived.
+     */
     @Override
     public CommandHandler<SessionCommand, SessionEvent, SessionData> commandHandler() {
+        CommandHandler<SessionCommand, SessionEvent, SessionData> handlers = handlers();
+        return (data, command) -> {
+            if (queued.isEmpty() || command instanceof FlushQueue || command instanceof Deliver && !holding) {
+                return handlers.apply(data, command);
+            }
+            holding = true;
+            return Effect().stash();
+        };
+    }
+
+    private CommandHandler<SessionCommand, SessionEvent, SessionData> handlers() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Connect.class, this::onConnect)
                 .onCommand(Subscribe.class, this::onSubscribe)
                 .onCommand(Unsubscribe.class, this::onUnsubscribe)
                 .onCommand(Detach.class, this::onDetach)
                 .onCommand(Deliver.class, this::onDeliver)
+                .onCommand(FlushQueue.class, this::onFlushQueue)
                 .onCommand(TakeoverTimedOut.class, this::onTakeoverTimedOut)
                 .onCommand(SessionCommand.Idle.class, this::onIdle)
                 .onCommand(DeadlineDue.class, this::onDeadline)
@@ -136,7 +159,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     /**
      * A freshly loaded entity leaves memory again after {@code passivate-after} if nothing keeps
      * it, also when the message that woke it was dropped; a CONNECT cancels the timer. A deadline
-     * that passed while it was out of memory is acted on now.
+     * that passed while it was out of memory is acted on now. An entity that stops with messages not yet
+     * journaled (a failed write stops it) fails their receipts, so their publishers learn it at once.
      */
     @Override
     public SignalHandler<SessionData> signalHandler() {
@@ -145,6 +169,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                     timers.startSingleTimer(SessionCommand.Idle.INSTANCE, deps.settings().passivateAfter());
                     scheduleDeadline(state);
                 })
+                .onSignal(PostStop.instance(), state -> queued.abandon())
                 .build();
     }
 
@@ -271,26 +296,47 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         if (!data.exists()) {
             // The session ended but a node still routes to it (its retirement was lost): stop that.
             deliver.routes().tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
-            return Effect().none();
+            return dropped(deliver);
         }
         if (data.expired(now)) {
-            return Effect().none(); // the deadline timer ends it and retires the route
+            return dropped(deliver); // the deadline timer ends it and retires the route
         }
         PendingDelivery delivery = deliver.delivery();
         if (delivery.publication().expired(now)) {
             deps.metrics().increment(Counter.DROPPED_EXPIRED);
-            return Effect().none();
+            return dropped(deliver);
         }
         if (delivery.qos() == 0 && !deps.settings().queueQos0Offline()) {
             deps.metrics().increment(Counter.DROPPED_QOS0_OFFLINE);
-            return Effect().none();
+            return dropped(deliver);
         }
-        if (data.pendingCount() >= deps.settings().maxQueued()) {
+        if (data.pendingCount() + queued.size() >= deps.settings().maxQueued()) {
             deps.metrics().increment(Counter.DROPPED_OFFLINE_QUEUE_FULL);
-            return Effect().none();
+            return dropped(deliver);
         }
         startIdleTimer(data);
-        return Effect().persist(new SessionEvent.MessageQueued(delivery));
+        queued.add(delivery, deliver.receipt());
+        if (queued.size() == 1) {
+            // Behind the Delivers already in the mailbox, which join this batch.
+            context.getSelf().tell(FlushQueue.INSTANCE);
+        }
+        return Effect().none();
+    }
+
+    /** Dropped on purpose (and counted): its publisher need not wait for it. */
+    private Effect<SessionEvent, SessionData> dropped(Deliver deliver) {
+        if (deliver.receipt() != null) {
+            deliver.receipt().stored();
+        }
+        return Effect().none();
+    }
+
+    /** One write for every message queued since the last; what waited behind them follows. */
+    private Effect<SessionEvent, SessionData> onFlushQueue(SessionData data, FlushQueue flush) {
+        holding = false;
+        return Effect().persist(queued.startWrite())
+                .thenRun(s -> queued.written())
+                .thenUnstashAll();
     }
 
     /** A node started: route to this session again if it is offline; its timers now know that node. */

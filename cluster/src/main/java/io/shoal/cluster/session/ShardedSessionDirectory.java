@@ -110,7 +110,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
 
     /** While offline, a persistent session's messages go to its entity, which journals them. */
     private Subscriber sessionSubscriber(EntityRef<SessionCommand> entity) {
-        return delivery -> entity.tell(new SessionCommand.Deliver(delivery, gateway));
+        return (delivery, receipt) -> {
+            if (receipt != null) {
+                receipt.expectStore();
+            }
+            entity.tell(new SessionCommand.Deliver(delivery, gateway, receipt));
+        };
     }
 
     /** A session held by a connection of this node. */

@@ -8,7 +8,12 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.persistence.testkit.JournalOperation;
 import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.ProcessingPolicy;
+import akka.persistence.testkit.ProcessingResult;
+import akka.persistence.testkit.ProcessingSuccess;
+import akka.persistence.testkit.WriteEvents;
 import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -27,6 +32,7 @@ import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.UserProperty;
 import io.shoal.node.session.Will;
@@ -47,11 +53,16 @@ import org.junit.jupiter.api.TestInfo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -966,6 +977,208 @@ class SessionEntityTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Offline queue writes and the publishers' receipts
+
+    @Test
+    void aReceiptSettlesOnlyOnceItsMessageIsJournaled() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        HeldWrites held = new HeldWrites(session.persistenceId);
+        journal.withPolicy(held);
+        try {
+            Publication message = message("t", "stored", 1);
+            CompletableFuture<Boolean> stored = session.deliverAwaitingStore(message, 1);
+
+            assertTrue(held.arrived.await(5, TimeUnit.SECONDS), "the write reaches the journal");
+            assertFalse(stored.isDone(), "settled before the journal answered");
+            held.release.countDown();
+
+            assertTrue(stored.get(5, TimeUnit.SECONDS));
+            assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+        } finally {
+            held.release.countDown();
+            journal.resetPolicy();
+        }
+    }
+
+    @Test
+    void receiptsOfMessagesDroppedOnPurposeSettleAtOnceAndNothingIsJournaled() throws Exception {
+        Session session = newSession(new SessionSettings(1, false, 1000, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        session.goOffline();
+        CompletableFuture<Boolean> kept = session.deliverAwaitingStore(message("t", "fills the queue", 1), 1);
+        assertTrue(kept.get(5, TimeUnit.SECONDS));
+        session.expectPersisted(MessageQueued.class);
+
+        List<CompletableFuture<Boolean>> dropped = List.of(
+                session.deliverAwaitingStore(message("t", "queue full", 1), 1),
+                session.deliverAwaitingStore(message("t", "qos 0", 0), 0),
+                session.deliverAwaitingStore(expiringMessage("t", "expired", System.currentTimeMillis() - 1), 1));
+        for (CompletableFuture<Boolean> receipt : dropped) {
+            assertTrue(receipt.get(5, TimeUnit.SECONDS), "a deliberate drop counts as done");
+        }
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(1, session.metrics.get(Counter.DROPPED_OFFLINE_QUEUE_FULL));
+        assertEquals(1, session.metrics.get(Counter.DROPPED_QOS0_OFFLINE));
+        assertEquals(1, session.metrics.get(Counter.DROPPED_EXPIRED));
+    }
+
+    @Test
+    void theReceiptOfAMessageForASessionThatHasEndedSettles() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        CompletableFuture<Boolean> receipt = session.deliverAwaitingStore(message("t", "nobody home", 1), 1);
+
+        assertTrue(receipt.get(5, TimeUnit.SECONDS));
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    /** While one write is under way the next messages gather; they are journaled together, in order. */
+    @Test
+    void aBurstIsJournaledInFewerWritesThanMessagesAndInOrder() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        HeldWrites held = new HeldWrites(session.persistenceId);
+        journal.withPolicy(held);
+        int burst = 50;
+        List<Publication> messages = new ArrayList<>();
+        List<CompletableFuture<Boolean>> receipts = new ArrayList<>();
+        try {
+            for (int i = 0; i < burst; i++) {
+                messages.add(message("t", "m" + i, 1));
+                receipts.add(session.deliverAwaitingStore(messages.get(i), 1));
+            }
+            assertTrue(held.arrived.await(5, TimeUnit.SECONDS));
+            held.release.countDown();
+            for (CompletableFuture<Boolean> receipt : receipts) {
+                assertTrue(receipt.get(5, TimeUnit.SECONDS));
+            }
+        } finally {
+            held.release.countDown();
+            journal.resetPolicy();
+        }
+
+        // The first write takes what is in the mailbox by then; the rest gather behind it and form one more.
+        assertTrue(held.writes.get() <= 2, held.writes.get() + " writes for " + burst + " messages");
+        for (Publication message : messages) {
+            assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+        }
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(messages.stream().map(m -> PendingDelivery.queued(m, 1, false)).toList()),
+                describe(resumed.state().pending()));
+    }
+
+    /** A CONNECT that arrives while messages are being journaled is answered with them, and after them. */
+    @Test
+    void commandsArrivingWhileMessagesAreBeingJournaledTakeEffectAfterThem() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        HeldWrites held = new HeldWrites(session.persistenceId);
+        journal.withPolicy(held);
+        Publication first = message("t", "first", 1);
+        Publication second = message("t", "second", 2);
+        Publication late = message("t", "after the connect", 1);
+        TestProbe<Connected> connected;
+        CompletableFuture<Boolean> lateStored;
+        try {
+            session.deliverAwaitingStore(first, 1);
+            assertTrue(held.arrived.await(5, TimeUnit.SECONDS));
+            session.deliverAwaitingStore(second, 2);
+            connected = session.connectAsync(PERSISTENT_SESSION, 2);
+            lateStored = session.deliverAwaitingStore(late, 1);
+            held.release.countDown();
+        } finally {
+            held.release.countDown();
+            journal.resetPolicy();
+        }
+
+        assertEquals(describe(List.of(PendingDelivery.queued(first, 1, false), PendingDelivery.queued(second, 2, false))),
+                describe(connected.receiveMessage().state().pending()));
+        assertQueued(session.expectPersisted(MessageQueued.class), first, 1);
+        assertQueued(session.expectPersisted(MessageQueued.class), second, 2);
+        session.expectPersisted(SessionResumed.class);
+        // The late message waits for the connection's Detach, as any message reaching an online session.
+        assertFalse(lateStored.isDone());
+        session.detach(2, List.of(), Set.of(), NO_WILL);
+        assertTrue(lateStored.get(5, TimeUnit.SECONDS));
+        session.expectPersisted(SessionSuspended.class);
+        assertQueued(session.expectPersisted(MessageQueued.class), late, 1);
+    }
+
+    /** What sharding hands a session that is being rebuilt from its journal waits for the recovery. */
+    @Test
+    void aReceiptForASessionBeingRecoveredSettlesOnceItsMessageIsJournaled() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        session.restart();
+        Publication message = message("t", "during recovery", 1);
+
+        assertTrue(session.deliverAwaitingStore(message, 1).get(5, TimeUnit.SECONDS));
+        assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+    }
+
+    /** Sharding's Stop (passivation) right behind a message: the message is journaled before the entity stops. */
+    @Test
+    void anEntityToldToStopJournalsTheMessagesItAcceptedFirst() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        Publication message = message("t", "before the stop", 1);
+
+        CompletableFuture<Boolean> stored = session.deliverAwaitingStore(message, 1);
+        session.stop();
+
+        assertTrue(stored.get(5, TimeUnit.SECONDS));
+        assertQueued(session.expectPersisted(MessageQueued.class), message, 1);
+    }
+
+    /** A failed write stops the entity; the receipts of what it had not journaled fail instead of hanging. */
+    @Test
+    void aFailedWriteFailsTheReceiptsOfItsMessages() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        journal.failNextPersisted(session.persistenceId);
+        try {
+            CompletableFuture<Boolean> receipt = session.deliverAwaitingStore(message("t", "lost", 1), 1);
+
+            assertFalse(receipt.get(5, TimeUnit.SECONDS), "reported as stored");
+            testKit.createTestProbe().expectTerminated(session.entity, Duration.ofSeconds(5));
+        } finally {
+            journal.resetPolicy();
+        }
+    }
+
+    /**
+     * Holds the first write of one persistence id until {@link #release} (so that what follows
+     * gathers behind it) and counts its writes, one per persist call.
+     */
+    private static final class HeldWrites implements ProcessingPolicy<JournalOperation> {
+        final CountDownLatch arrived = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger writes = new AtomicInteger();
+        private final String persistenceId;
+
+        HeldWrites(String persistenceId) {
+            this.persistenceId = persistenceId;
+        }
+
+        @Override
+        public ProcessingResult tryProcess(String id, JournalOperation operation) {
+            if (id.equals(persistenceId) && operation instanceof WriteEvents) {
+                writes.incrementAndGet();
+                arrived.countDown();
+                try {
+                    if (!release.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("write never released");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return ProcessingSuccess.getInstance();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Fixture
 
     // ---------------------------------------------------------------------------------------------
@@ -1054,7 +1267,7 @@ class SessionEntityTest {
 
         private ActorRef<SessionCommand> spawnIncarnation() {
             EntityContext<SessionCommand> context = new EntityContext<>(SessionEntity.TYPE_KEY, clientId, shard.ref());
-            Publisher publisher = publication -> {
+            Publisher publisher = (publication, receipt) -> {
                 published.ref().tell(publication);
                 return 1;
             };
@@ -1118,7 +1331,23 @@ class SessionEntityTest {
         }
 
         void deliver(PendingDelivery delivery) {
-            entity.tell(new SessionCommand.Deliver(delivery, gateway.ref()));
+            entity.tell(new SessionCommand.Deliver(delivery, gateway.ref(), null));
+        }
+
+        /**
+         * Delivers as the node's offline subscriber does for a QoS 1/2 PUBLISH, and seals the receipt
+         * as the publisher does. Completes with whether the message was stored (or dropped on purpose).
+         */
+        CompletableFuture<Boolean> deliverAwaitingStore(Publication publication, int qos) {
+            CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+            StorageReceipt receipt = new StorageReceipt(r -> outcome.complete(r.succeeded()));
+            receipt.expectStore();
+            entity.tell(new SessionCommand.Deliver(PendingDelivery.queued(publication, qos, false), gateway.ref(),
+                    receipt));
+            if (receipt.seal()) {
+                outcome.complete(receipt.succeeded());
+            }
+            return outcome;
         }
 
         /** A persistent session whose client has disconnected (connection 1, nothing unacknowledged). */

@@ -1,5 +1,7 @@
 package io.shoal.deploy.e2e;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.shoal.deploy.ShoalConfig;
 import io.shoal.deploy.ShoalNode;
 import io.shoal.node.auth.Authenticator;
@@ -22,6 +24,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     private final Map<String, String> env;
     private final Authenticator authenticator;
+    private final Config overrides;
     private ShoalNode node;
 
     public TestBroker() {
@@ -35,8 +38,18 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     /** A broker whose clients are authenticated by {@code authenticator}. */
     public TestBroker(Map<String, String> env, Authenticator authenticator) {
+        this(env, authenticator, ConfigFactory.empty());
+    }
+
+    /** A broker with test-only configuration on top of its own, such as {@link GatedJournal#CONFIG}. */
+    public TestBroker(Map<String, String> env, Config overrides) {
+        this(env, Authenticator.ALLOW_ALL, overrides);
+    }
+
+    private TestBroker(Map<String, String> env, Authenticator authenticator, Config overrides) {
         this.env = env;
         this.authenticator = authenticator;
+        this.overrides = overrides;
     }
 
     public static TestBroker start() {
@@ -68,7 +81,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         all.putAll(env);
         ShoalConfig config = ShoalConfig.load(all, null);
         try {
-            node = ShoalNode.start(config.settings(), config.config(), authenticator);
+            node = ShoalNode.start(config.settings(), overrides.withFallback(config.config()), authenticator);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -3,6 +3,7 @@ package io.shoal.node.delivery;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Publisher;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
@@ -33,13 +34,13 @@ public final class MessageRouter implements Publisher {
     }
 
     @Override
-    public int publish(Publication publication) {
+    public int publish(Publication publication, StorageReceipt receipt) {
         if (publication.retain()) {
             retained.store(publication);
         }
-        Matches matches = new Matches(publication);
+        Matches matches = new Matches(publication, receipt);
         subscriptions.matchFilters(publication.topic(), matches);
-        return matches.deliver() + shared.publish(publication);
+        return matches.deliver() + shared.publish(publication, receipt);
     }
 
     /**
@@ -48,11 +49,13 @@ public final class MessageRouter implements Publisher {
      */
     private static final class Matches implements Consumer<Map<SessionRoute, Subscription>> {
         private final Publication publication;
+        private final StorageReceipt receipt;
         private Map<SessionRoute, Subscription> first;
         private List<Map<SessionRoute, Subscription>> more;
 
-        Matches(Publication publication) {
+        Matches(Publication publication, StorageReceipt receipt) {
             this.publication = publication;
+            this.receipt = receipt;
         }
 
         @Override
@@ -77,7 +80,7 @@ public final class MessageRouter implements Publisher {
                 first.forEach((route, s) -> {
                     if (!excluded(route, s)) {
                         route.deliver(PendingDelivery.queued(publication, publication.deliveryQos(s.qos()),
-                                s.retainAsPublished() && publication.retain(), identifiers(s), null));
+                                s.retainAsPublished() && publication.retain(), identifiers(s), null), receipt);
                         delivered[0]++;
                     }
                 });
@@ -87,7 +90,7 @@ public final class MessageRouter implements Publisher {
             merge(first, merged);
             more.forEach(m -> merge(m, merged));
             merged.forEach((route, m) -> route.deliver(PendingDelivery.queued(publication,
-                    publication.deliveryQos(m.qos), m.retain, m.identifiers, null)));
+                    publication.deliveryQos(m.qos), m.retain, m.identifiers, null), receipt));
             return merged.size();
         }
 

@@ -1,6 +1,7 @@
 package io.shoal.node.delivery;
 
 import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
@@ -43,13 +44,16 @@ public final class SessionRoute {
         return clientId;
     }
 
-    /** Hands a message to the current target. Called on the publish path from any thread. */
-    public void deliver(PendingDelivery delivery) {
+    /**
+     * Hands a message to the current target, which may expect a store on {@code receipt} (see
+     * {@link Subscriber#enqueue}). Called on the publish path from any thread.
+     */
+    public void deliver(PendingDelivery delivery, StorageReceipt receipt) {
         long stamp = lock.readLock();
         try {
             Subscriber current = target;
             if (current != null) {
-                current.enqueue(delivery);
+                current.enqueue(delivery, receipt);
             }
         } finally {
             lock.unlockRead(stamp);

@@ -2,6 +2,7 @@ package io.shoal.node.delivery;
 
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
@@ -45,13 +46,13 @@ public final class SharedSubscriptions {
     }
 
     /** Sends {@code publication} to one member of every group whose filter matches; returns how many. */
-    int publish(Publication publication) {
+    int publish(Publication publication, StorageReceipt receipt) {
         if (index.size() == 0) {
             return 0;
         }
         int[] delivered = {0};
         index.matchFilters(publication.topic(), matched -> matched.keySet().forEach(group -> {
-            if (dispatch(group, publication, null)) {
+            if (dispatch(group, publication, null, receipt)) {
                 delivered[0]++;
             }
         }));
@@ -61,20 +62,22 @@ public final class SharedSubscriptions {
     /**
      * A member left before acknowledging a message of its group: send it to another member.
      * Returns false if the group has no other member (the message then stays with the leaver).
+     * Its publisher was acknowledged long ago, so nobody waits for it to be stored.
      */
     public boolean redeliver(PendingDelivery delivery, SessionRoute leaving) {
         ShareGroup group = groups.get(delivery.shareGroup());
-        return group != null && dispatch(group, delivery.publication(), leaving);
+        return group != null && dispatch(group, delivery.publication(), leaving, null);
     }
 
-    private boolean dispatch(ShareGroup group, Publication publication, SessionRoute excluded) {
+    private boolean dispatch(ShareGroup group, Publication publication, SessionRoute excluded,
+                             StorageReceipt receipt) {
         Map.Entry<SessionRoute, Subscription> member = group.pick(publication, strategy, excluded);
         if (member == null) {
             return false;
         }
         Subscription s = member.getValue();
         member.getKey().deliver(PendingDelivery.queued(publication, publication.deliveryQos(s.qos()), false,
-                s.identifier() > 0 ? java.util.List.of(s.identifier()) : java.util.List.of(), group.id()));
+                s.identifier() > 0 ? java.util.List.of(s.identifier()) : java.util.List.of(), group.id()), receipt);
         return true;
     }
 }

@@ -3,6 +3,7 @@ package io.shoal.node.protocol;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscriber;
 import org.jctools.queues.MpscChunkedArrayQueue;
 
@@ -39,9 +40,12 @@ final class ConnectionInbox implements Subscriber {
         this.drain = drain;
     }
 
-    /** Any thread. A full inbox drops the message and counts it. */
+    /**
+     * Any thread. A full inbox drops the message and counts it. The receipt is not needed: what a
+     * live connection holds is not stored until it detaches.
+     */
     @Override
-    public void enqueue(PendingDelivery delivery) {
+    public void enqueue(PendingDelivery delivery, StorageReceipt receipt) {
         if (!queue().offer(delivery)) {
             metrics.increment(Counter.DROPPED_QUEUE_FULL);
             return;

@@ -32,6 +32,7 @@ import io.shoal.node.session.DisconnectReason;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
@@ -51,7 +52,8 @@ import java.util.Set;
  *
  * <p>Messages for the client arrive through its {@link SessionRoute} into the {@link ConnectionInbox} and are
  * moved in batches into the {@link OutboundQueue}, which applies the inflight window; writes are
- * flushed once per batch.
+ * flushed once per batch. The client's QoS 1 and 2 PUBLISHes are acknowledged through {@link PublishAcks},
+ * once their messages are stored for every offline session they went to.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter
         implements ConnectionControl, KeepAliveMonitor.Watched {
@@ -79,6 +81,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private SessionRoute route;
     private AttachedSession session;
     private OutboundQueue outbound;
+    private PublishAcks acks;
     private Set<Integer> awaitingRelease = Set.of();
     private List<MqttMessage> pipelined;
 
@@ -97,6 +100,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel(); // before channelActive: the node may close() a channel that is just opening
+        acks = new PublishAcks(channel.eventLoop(), services.settings().storeTimeout().toNanos(),
+                services.settings().receiveMaximum(), services.metrics(), new AckSender());
     }
 
     @Override
@@ -451,32 +456,81 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         services.metrics().increment(Counter.PUBLISHES_RECEIVED);
         Publication publication = ((PublishCheck.Accept) check).publication();
-        switch (qos) {
-            case 0 -> services.publisher().publish(publication);
-            case 1 -> {
-                int delivered = services.publisher().publish(publication);
-                send(packets.pubAck(packetId, delivered == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : 0, null));
+        if (qos == 0) {
+            services.publisher().publish(publication);
+            return;
+        }
+        if (qos == 2) {
+            // Exactly once: a re-sent PUBLISH whose PUBREL has not come yet is not forwarded again; if
+            // its PUBREC is still held back, that one answers it.
+            if (awaitingRelease.isEmpty()) {
+                awaitingRelease = new HashSet<>(4);
             }
-            default -> {
-                // Exactly once: a re-sent PUBLISH whose PUBREL has not come yet is not forwarded again.
-                if (awaitingRelease.isEmpty()) {
-                    awaitingRelease = new HashSet<>(4);
+            if (!awaitingRelease.add(packetId)) {
+                if (!acks.owes(packetId)) {
+                    acks.owe(packetId, qos, ReasonCode.SUCCESS, null, null);
                 }
-                int reason = 0;
-                if (awaitingRelease.add(packetId) && services.publisher().publish(publication) == 0) {
-                    reason = ReasonCode.NO_MATCHING_SUBSCRIBERS;
-                }
-                send(packets.pubRec(packetId, reason, null));
+                return;
             }
+        }
+        StorageReceipt receipt = acks.receipt();
+        int delivered = services.publisher().publish(publication, receipt);
+        acks.owe(packetId, qos, delivered == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null,
+                receipt);
+        if (acks.full()) {
+            updateAutoRead();
         }
     }
 
-    /** An MQTT 5 PUBLISH the broker will not accept: refused in its acknowledgement, or the connection closed (QoS 0). */
+    /** Sends the acknowledgements {@link PublishAcks} releases, in order. */
+    private final class AckSender implements PublishAcks.Sender {
+        @Override
+        public void acknowledge(int packetId, int qos, int reasonCode, String why) {
+            send(qos == 1 ? packets.pubAck(packetId, reasonCode, why) : packets.pubRec(packetId, reasonCode, why));
+        }
+
+        /**
+         * MQTT 5: a refusal, which ends a QoS 2 flow [MQTT-4.3.3-4]. MQTT 3.1.1 has none: the connection
+         * closes without the acknowledgement, so the client sends the message again when it reconnects.
+         */
+        @Override
+        public void notStored(int packetId, int qos) {
+            forgetRelease(packetId);
+            if (v5()) {
+                String why = "message not stored";
+                send(qos == 1 ? packets.pubAck(packetId, ReasonCode.UNSPECIFIED_ERROR, why)
+                        : packets.pubRec(packetId, ReasonCode.UNSPECIFIED_ERROR, why));
+                return;
+            }
+            log.warn("Closing connection of client {} from {}: a message it published could not be stored",
+                    clientId, channel.remoteAddress());
+            acks.abandon(MqttConnection.this::forgetRelease);
+            channel.close();
+        }
+
+        @Override
+        public void released() {
+            channel.flush();
+            updateAutoRead();
+        }
+    }
+
+    /** A QoS 2 PUBLISH whose flow ended without PUBREC: the client may reuse, or re-send with, its id. */
+    private void forgetRelease(int packetId) {
+        if (!awaitingRelease.isEmpty()) {
+            awaitingRelease.remove(packetId);
+        }
+    }
+
+    /**
+     * An MQTT 5 PUBLISH the broker will not accept: refused in its acknowledgement, in turn with the
+     * others, or the connection closed (QoS 0).
+     */
     private void rejectPublish(int qos, int packetId, int reason, String why) {
-        switch (qos) {
-            case 0 -> violation(reason, why);
-            case 1 -> send(packets.pubAck(packetId, reason, why));
-            default -> send(packets.pubRec(packetId, reason, why));
+        if (qos == 0) {
+            violation(reason, why);
+        } else {
+            acks.owe(packetId, qos, reason, why, null);
         }
     }
 
@@ -722,6 +776,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     /** Hands the session back: what is not acknowledged yet, the will, and why the connection ended. */
     private void detach() {
         phase = Phase.CLOSED;
+        // The client saw no PUBREC for these, so it sends them again; they must be forwarded then.
+        acks.abandon(this::forgetRelease);
         // A session whose expiry is 0 now (also if DISCONNECT set it so) ends with the connection.
         Subscriber offline = sessionExpiry == 0 ? null : session.offlineSubscriber();
         services.routes().release(route, this, offline);
@@ -771,9 +827,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** Reads stop while the session is being opened and while the client is not reading what we write. */
+    /**
+     * Reads stop while the session is being opened, while the client is not reading what we write, and
+     * while too many of its PUBLISHes wait for their messages to be stored.
+     */
     private void updateAutoRead() {
-        channel.config().setAutoRead(phase != Phase.CONNECTING && channel.isWritable());
+        channel.config().setAutoRead(phase != Phase.CONNECTING && channel.isWritable() && !acks.full());
     }
 
     private void releasePipelined() {

@@ -11,6 +11,7 @@ final class ReasonCode {
     static final int RE_AUTHENTICATE = 0x19;
     /** MQTT 3.1.1 SUBACK failure, the only refusal that level knows. */
     static final int SUBACK_FAILURE_V3 = 0x80;
+    static final int UNSPECIFIED_ERROR = 0x80;
     static final int MALFORMED_PACKET = 0x81;
     static final int PROTOCOL_ERROR = 0x82;
     static final int NOT_AUTHORIZED = 0x87;

@@ -7,5 +7,10 @@ package io.shoal.node.session;
  */
 public interface Subscriber {
 
-    void enqueue(PendingDelivery delivery);
+    /**
+     * @param receipt the publisher's, or null if nobody waits: a subscriber that stores the message
+     *                (an offline session) expects a store on it before this returns, and settles it
+     *                once stored; a live connection ignores it
+     */
+    void enqueue(PendingDelivery delivery, StorageReceipt receipt);
 }

@@ -4,6 +4,7 @@ import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MessageRouterTest {
@@ -23,13 +25,17 @@ class MessageRouterTest {
     private final SessionRoutes routes = new SessionRoutes(index, shared);
     private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics(), RetainedStore.NONE));
 
-    /** A connected client: its route, and what reached it. */
+    /** A connected client: its route, and what reached it (with the receipt it came with). */
     private final class Client {
         final List<PendingDelivery> received = new ArrayList<>();
+        final List<StorageReceipt> receipts = new ArrayList<>();
         final SessionRoute route;
 
         Client(String id) {
-            route = routes.claim(id, this, received::add, true);
+            route = routes.claim(id, this, (delivery, receipt) -> {
+                received.add(delivery);
+                receipts.add(receipt);
+            }, true);
         }
 
         Client subscribe(Subscription subscription) {
@@ -56,6 +62,22 @@ class MessageRouterTest {
         PendingDelivery d = c.received.get(0);
         assertEquals(2, d.qos());
         assertEquals(List.of(3, 9), d.subscriptionIds().stream().sorted().toList());
+    }
+
+    @Test
+    void everyMatchingClientAndShareGroupMemberGetsThePublishersReceipt() {
+        Client plain = new Client("plain").subscribe(new Subscription("r/+", 1));
+        Client overlapping = new Client("overlapping").subscribe(new Subscription("r/#", 1))
+                .subscribe(new Subscription("r/x", 2));
+        Client member = new Client("member").subscribe(new Subscription("r/x", 1, false, false, 0, 0, "g"));
+        StorageReceipt receipt = new StorageReceipt(r -> { });
+
+        assertEquals(3, router.publish(publication("r/x", 1, false, "p"), receipt));
+
+        for (Client c : List.of(plain, overlapping, member)) {
+            assertEquals(1, c.receipts.size());
+            assertSame(receipt, c.receipts.get(0));
+        }
     }
 
     @Test

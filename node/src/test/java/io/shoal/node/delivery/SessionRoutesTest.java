@@ -32,7 +32,7 @@ class SessionRoutesTest {
     @Test
     void restoredRouteDeliversMatchingMessagesToTheOfflineSessionIncludingSharedOnes() {
         assertTrue(routes.restoreOffline("meter-1", List.of(new Subscription("meters/+/reading", 1),
-                new Subscription("invoices", 1, false, false, 0, 0, "billing")), toSession::add));
+                new Subscription("invoices", 1, false, false, 0, 0, "billing")), (d, receipt) -> toSession.add(d)));
 
         assertEquals(1, router.publish(message("meters/7/reading")));
         assertEquals(1, router.publish(message("invoices")));
@@ -45,10 +45,10 @@ class SessionRoutesTest {
     @Test
     void aConnectionThatClaimedTheRouteFirstKeepsIt() {
         Object connection = new Object();
-        SessionRoute route = routes.claim("meter-1", connection, toConnection::add, false);
+        SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), false);
         route.subscribe(connection, new Subscription("meters/#", 1));
 
-        assertFalse(routes.restoreOffline("meter-1", List.of(new Subscription("old/#", 1)), toSession::add));
+        assertFalse(routes.restoreOffline("meter-1", List.of(new Subscription("old/#", 1)), (d, receipt) -> toSession.add(d)));
 
         assertEquals(1, router.publish(message("meters/1")));
         assertEquals(0, router.publish(message("old/1")), "the connection's session state is newer");
@@ -58,10 +58,10 @@ class SessionRoutesTest {
 
     @Test
     void aClientResumingARestoredSessionTakesItsRouteOver() {
-        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), toSession::add);
+        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), (d, receipt) -> toSession.add(d));
         router.publish(message("meters/1"));
 
-        routes.claim("meter-1", new Object(), toConnection::add, false);
+        routes.claim("meter-1", new Object(), (d, receipt) -> toConnection.add(d), false);
         router.publish(message("meters/2"));
 
         assertEquals(1, toSession.size());

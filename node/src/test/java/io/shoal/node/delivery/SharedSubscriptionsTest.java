@@ -29,12 +29,12 @@ class SharedSubscriptionsTest {
         final SessionRoute route;
 
         Member(String id, String group, String filter, int qos) {
-            route = routes.claim(id, this, received::add, true);
+            route = routes.claim(id, this, (delivery, receipt) -> received.add(delivery), true);
             route.subscribe(this, new Subscription(filter, qos, false, false, 0, 0, group));
         }
 
         void goOffline() {
-            routes.release(route, this, received::add);
+            routes.release(route, this, (delivery, receipt) -> received.add(delivery));
         }
     }
 
@@ -49,7 +49,7 @@ class SharedSubscriptionsTest {
         Member b = new Member("b", "g", "t/#", 1);
         Member c = new Member("c", "other", "t/+", 0);
         for (int i = 0; i < 6; i++) {
-            assertEquals(2, shared.publish(message("t/x", 1, "p")));
+            assertEquals(2, shared.publish(message("t/x", 1, "p"), null));
         }
         assertEquals(3, a.received.size());
         assertEquals(3, b.received.size());
@@ -63,7 +63,7 @@ class SharedSubscriptionsTest {
         Member a = new Member("a", "g", "t", 1);
         Member b = new Member("b", "g", "t", 1);
         for (int i = 0; i < 5; i++) {
-            shared.publish(message("t", 1, "p"));
+            shared.publish(message("t", 1, "p"), null);
         }
         assertTrue(a.received.size() == 5 ^ b.received.size() == 5);
     }
@@ -74,7 +74,7 @@ class SharedSubscriptionsTest {
         Member a = new Member("a", "g", "t/+", 1);
         Member b = new Member("b", "g", "t/+", 1);
         for (int i = 0; i < 20; i++) {
-            shared.publish(message("t/" + (i % 4), 1, "p"));
+            shared.publish(message("t/" + (i % 4), 1, "p"), null);
         }
         for (int t = 0; t < 4; t++) {
             String topic = "t/" + t;
@@ -91,7 +91,7 @@ class SharedSubscriptionsTest {
         Member a = new Member("a", "g", "t", 1);
         Member b = new Member("b", "g", "t", 1);
         for (int i = 0; i < 20; i++) {
-            shared.publish(message("t", 1, "publisher-" + (i % 5)));
+            shared.publish(message("t", 1, "publisher-" + (i % 5)), null);
         }
         for (int p = 0; p < 5; p++) {
             String publisher = "publisher-" + p;
@@ -108,7 +108,7 @@ class SharedSubscriptionsTest {
         Member online = new Member("b", "g", "t", 1);
         offline.goOffline();
         for (int i = 0; i < 4; i++) {
-            shared.publish(message("t", 1, "p"));
+            shared.publish(message("t", 1, "p"), null);
         }
         assertEquals(0, offline.received.size());
         assertEquals(4, online.received.size());
@@ -119,7 +119,7 @@ class SharedSubscriptionsTest {
         strategy(ShareStrategy.ROUND_ROBIN);
         Member offline = new Member("a", "g", "t", 1);
         offline.goOffline();
-        assertEquals(1, shared.publish(message("t", 1, "p")));
+        assertEquals(1, shared.publish(message("t", 1, "p"), null));
         assertEquals(1, offline.received.size());
     }
 
@@ -147,8 +147,8 @@ class SharedSubscriptionsTest {
         strategy(ShareStrategy.ROUND_ROBIN);
         Member a = new Member("a", "g", "t", 1);
         assertTrue(a.route.unsubscribe(a, "$share/g/t"));
-        assertEquals(0, shared.publish(message("t", 1, "p")));
+        assertEquals(0, shared.publish(message("t", 1, "p"), null));
         new Member("b", "g", "t", 1);
-        assertEquals(1, shared.publish(message("t", 1, "p")), "a new member starts the group again");
+        assertEquals(1, shared.publish(message("t", 1, "p"), null), "a new member starts the group again");
     }
 }

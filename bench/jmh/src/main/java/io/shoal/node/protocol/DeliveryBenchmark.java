@@ -11,6 +11,7 @@ import io.shoal.node.delivery.SharedSubscriptions;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
@@ -141,7 +142,7 @@ public class DeliveryBenchmark {
         private final ArrayDeque<PendingDelivery> messages = new ArrayDeque<>();
 
         @Override
-        public void enqueue(PendingDelivery delivery) {
+        public void enqueue(PendingDelivery delivery, StorageReceipt receipt) {
             synchronized (this) {
                 if (messages.size() >= MAX_QUEUED) {
                     metrics.increment(Counter.DROPPED_QUEUE_FULL);

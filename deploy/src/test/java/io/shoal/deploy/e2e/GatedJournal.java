@@ -1,0 +1,121 @@
+package io.shoal.deploy.e2e;
+
+import akka.dispatch.Futures;
+import akka.persistence.AtomicWrite;
+import akka.persistence.PersistentRepr;
+import akka.persistence.journal.japi.AsyncWriteJournal;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory journal whose writes a test can hold back or fail, to see what clients are told while
+ * a message is being stored and when storing fails. A broker uses it when started with {@link #CONFIG}.
+ * Its switches and events are static (Akka creates the plugin), so one broker at a time may use it.
+ */
+public final class GatedJournal extends AsyncWriteJournal {
+
+    /** Replaces the journal of the memory persistence mode. */
+    public static final Config CONFIG = ConfigFactory.parseString("""
+            shoal-internal.memory-persistence.akka.persistence.journal.plugin = "shoal-test.gated-journal"
+            shoal-test.gated-journal {
+              class = "io.shoal.deploy.e2e.GatedJournal"
+              plugin-dispatcher = "akka.actor.default-dispatcher"
+            }
+            """);
+
+    private static volatile boolean failing;
+    private static volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    private static final AtomicInteger heldWrites = new AtomicInteger();
+
+    private static final Map<String, NavigableMap<Long, PersistentRepr>> journal = new ConcurrentHashMap<>();
+    private static final Map<String, Long> highest = new ConcurrentHashMap<>();
+
+    /** Writes fail from now on (the journal is down), until {@link #reset()}. */
+    public static void failWrites() {
+        failing = true;
+    }
+
+    /** Writes are stored but not confirmed until {@link #reset()}. */
+    public static void holdWrites() {
+        heldWrites.set(0);
+        gate = new CompletableFuture<>();
+    }
+
+    /** Writes held back since {@link #holdWrites()}. */
+    public static int heldWrites() {
+        return heldWrites.get();
+    }
+
+    /** The last event stored for {@code persistenceId}, or null. */
+    public static Object lastEvent(String persistenceId) {
+        Map.Entry<Long, PersistentRepr> last = events(persistenceId).lastEntry();
+        return last == null ? null : last.getValue().payload();
+    }
+
+    /** Confirms the writes held back, and stores normally from now on. */
+    public static void reset() {
+        failing = false;
+        gate.complete(null);
+    }
+
+    @Override
+    public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> writes) {
+        if (failing) {
+            return Futures.failed(new IOException("journal down (test)"));
+        }
+        List<Optional<Exception>> results = new ArrayList<>();
+        for (AtomicWrite write : writes) {
+            NavigableMap<Long, PersistentRepr> events = events(write.persistenceId());
+            for (PersistentRepr event : CollectionConverters.asJava(write.payload())) {
+                events.put(event.sequenceNr(), event);
+            }
+            highest.merge(write.persistenceId(), write.highestSequenceNr(), Math::max);
+            results.add(Optional.empty());
+        }
+        CompletableFuture<Void> current = gate;
+        if (!current.isDone()) {
+            heldWrites.incrementAndGet();
+        }
+        return FutureConverters.asScala(current.thenApply(done -> results));
+    }
+
+    @Override
+    public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+        events(persistenceId).headMap(toSequenceNr, true).clear();
+        return Futures.successful(null);
+    }
+
+    @Override
+    public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+                                              Consumer<PersistentRepr> replayCallback) {
+        events(persistenceId).subMap(fromSequenceNr, true, toSequenceNr, true).values().stream()
+                .limit(max)
+                .forEach(replayCallback);
+        return Futures.successful(null);
+    }
+
+    @Override
+    public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+        return Futures.successful(highest.getOrDefault(persistenceId, 0L));
+    }
+
+    private static NavigableMap<Long, PersistentRepr> events(String persistenceId) {
+        return journal.computeIfAbsent(persistenceId, id -> Collections.synchronizedNavigableMap(new TreeMap<>()));
+    }
+}
