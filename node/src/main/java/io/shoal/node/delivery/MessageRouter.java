@@ -36,7 +36,7 @@ public final class MessageRouter implements Publisher {
     @Override
     public int publish(Publication publication, StorageReceipt receipt) {
         if (publication.retain()) {
-            retained.store(publication);
+            retained.store(publication, receipt);
         }
         Matches matches = new Matches(publication, receipt);
         subscriptions.matchFilters(publication.topic(), matches);

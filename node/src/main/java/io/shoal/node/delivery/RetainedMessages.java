@@ -3,6 +3,7 @@ package io.shoal.node.delivery;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.Publication;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.topic.RetainedIndex;
 
 import java.util.function.Consumer;
@@ -19,8 +20,11 @@ public final class RetainedMessages {
         this.store = store;
     }
 
-    /** Stores a retained PUBLISH; an empty payload deletes the topic's retained message instead. */
-    public void store(Publication publication) {
+    /**
+     * Stores a retained PUBLISH; an empty payload deletes the topic's retained message instead. The
+     * store's write, if any, joins {@code receipt}.
+     */
+    public void store(Publication publication, StorageReceipt receipt) {
         if (publication.payload().length == 0) {
             index.remove(publication.topic());
             metrics.increment(Counter.RETAINED_CLEARED);
@@ -28,7 +32,7 @@ public final class RetainedMessages {
             index.put(publication.topic(), publication);
             metrics.increment(Counter.RETAINED_SET);
         }
-        store.save(publication);
+        store.save(publication, receipt);
     }
 
     /** Puts a retained message loaded from the store back into the index (at start, before clients). */

@@ -15,6 +15,7 @@ import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.Publication;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.persistence.cassandra.CassandraSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
 
 /**
  * Retained messages in Shoal's own Cassandra table, one row per topic, written through the session
- * akka-persistence-cassandra uses. Writes are asynchronous; each carries a write timestamp from a
+ * akka-persistence-cassandra uses. Writes are asynchronous (the publisher's acknowledgement waits
+ * for them through its receipt); each carries a write timestamp from a
  * strictly increasing clock so that, for one topic, the last retained PUBLISH wins in Cassandra as
  * it does in the node's index even if two writes overtake each other. Message expiry becomes the
  * row's TTL.
@@ -58,7 +60,10 @@ public final class CassandraRetainedStore implements RetainedStore {
     }
 
     @Override
-    public void save(Publication publication) {
+    public void save(Publication publication, StorageReceipt receipt) {
+        if (receipt != null) {
+            receipt.expectStore();
+        }
         long micros = nextMicros();
         long now = System.currentTimeMillis();
         CompletionStage<? extends Statement<?>> statement;
@@ -75,10 +80,17 @@ public final class CassandraRetainedStore implements RetainedStore {
         }
         statement.thenCompose(s -> session.executeWrite(s.setExecutionProfileName(CassandraSchema.WRITE_PROFILE)))
                 .whenComplete((done, failure) -> {
-                    if (failure != null) {
-                        metrics.increment(Counter.RETAINED_STORE_FAILED);
-                        log.warn("Retained message of topic '{}' not written to Cassandra: {}", publication.topic(),
-                                failure.toString());
+                    if (failure == null) {
+                        if (receipt != null) {
+                            receipt.stored();
+                        }
+                        return;
+                    }
+                    metrics.increment(Counter.RETAINED_STORE_FAILED);
+                    log.warn("Retained message of topic '{}' not written to Cassandra: {}", publication.topic(),
+                            failure.toString());
+                    if (receipt != null) {
+                        receipt.failed();
                     }
                 });
     }
