@@ -72,8 +72,8 @@ public final class CassandraStartup {
                         loaded, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 return store;
             } catch (TimeoutException e) {
-                log.warn("Cassandra at {} does not answer after {} s; still trying. The node is not ready and accepts no "
-                        + "clients until it does", settings.describe(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+                log.warn("Cassandra at {} has not answered for {} ms; still trying. The node is not ready and accepts no "
+                        + "clients until it does", settings.describe(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             } catch (ExecutionException e) {
                 log.warn("Cassandra at {} is not usable: {}{}; retrying in {} s. The node is not ready and accepts no clients "
                         + "until it is", settings.describe(), e.getCause(), hint(e.getCause()), wait.toSeconds());
