@@ -6,6 +6,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
@@ -23,13 +25,14 @@ final class BrokerProcess {
         this.log = log;
     }
 
-    /** Starts the jar with these SHOAL_* variables; does not wait for it. */
-    static BrokerProcess launch(Map<String, String> env) throws IOException {
+    /** Starts the jar with these SHOAL_* variables and arguments; does not wait for it. */
+    static BrokerProcess launch(Map<String, String> env, String... arguments) throws IOException {
         Path log = Files.createTempFile("shoal-it", ".log");
         log.toFile().deleteOnExit();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return new BrokerProcess(pb.start(), log);
     }

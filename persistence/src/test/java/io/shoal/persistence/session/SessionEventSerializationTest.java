@@ -1,8 +1,6 @@
 package io.shoal.persistence.session;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.serialization.Serialization;
-import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.Serializers;
 import akka.serialization.jackson.JacksonCborSerializer;
@@ -11,6 +9,7 @@ import io.shoal.node.session.Publication;
 import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
+import io.shoal.persistence.AkkaSerialization;
 import io.shoal.persistence.session.SessionEvent.MessageQueued;
 import io.shoal.persistence.session.SessionEvent.SessionCleared;
 import io.shoal.persistence.session.SessionEvent.SessionOpened;
@@ -19,8 +18,7 @@ import io.shoal.persistence.session.SessionEvent.SessionSuspended;
 import io.shoal.persistence.session.SessionEvent.Subscribed;
 import io.shoal.persistence.session.SessionEvent.Unsubscribed;
 import io.shoal.persistence.session.SessionEvent.WillPublished;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -50,30 +48,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class SessionEventSerializationTest {
 
-    private static ActorTestKit testKit;
-    private static Serialization serialization;
-
-    @BeforeAll
-    static void startActorSystem() {
-        testKit = ActorTestKit.create();
-        serialization = SerializationExtension.get(testKit.system().classicSystem());
-    }
-
-    @AfterAll
-    static void stopActorSystem() {
-        testKit.shutdownTestKit();
-    }
+    @RegisterExtension
+    static final AkkaSerialization akka = new AkkaSerialization();
 
     /** Serializes and deserializes {@code obj} the way the journal does, checking it uses Jackson CBOR. */
     @SuppressWarnings("unchecked")
     private static <T> T roundTrip(T obj) {
-        Serializer serializer = serialization.findSerializerFor(obj);
+        Serializer serializer = akka.serialization().findSerializerFor(obj);
         assertInstanceOf(JacksonCborSerializer.class, serializer,
                 () -> obj.getClass().getName() + " should be serialized with Jackson CBOR");
 
-        byte[] bytes = serialization.serialize(obj).get();
+        byte[] bytes = akka.serialization().serialize(obj).get();
         String manifest = Serializers.manifestFor(serializer, obj);
-        Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+        Object back = akka.serialization().deserialize(bytes, serializer.identifier(), manifest).get();
 
         assertInstanceOf(obj.getClass(), back);
         assertNotSame(obj, back);

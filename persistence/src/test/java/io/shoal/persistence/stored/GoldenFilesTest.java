@@ -1,12 +1,10 @@
 package io.shoal.persistence.stored;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.serialization.Serialization;
-import akka.serialization.SerializationExtension;
+import io.shoal.persistence.AkkaSerialization;
 import io.shoal.persistence.Stored;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -28,26 +26,15 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  */
 class GoldenFilesTest {
 
-    private static ActorTestKit testKit;
-    private static Serialization serialization;
-
-    @BeforeAll
-    static void startActorSystem() {
-        testKit = ActorTestKit.create();
-        serialization = SerializationExtension.get(testKit.system().classicSystem());
-    }
-
-    @AfterAll
-    static void stopActorSystem() {
-        testKit.shutdownTestKit();
-    }
+    @RegisterExtension
+    static final AkkaSerialization akka = new AkkaSerialization();
 
     @TestFactory
     Stream<DynamicTest> everyGoldenFileDeserializesToTheValueItWasWrittenFrom() {
         return IntStream.rangeClosed(1, CURRENT_VERSION).boxed().flatMap(version ->
                 GoldenSamples.ofVersion(version).entrySet().stream().map(sample ->
                         dynamicTest(GoldenFiles.directoryName(version) + "/" + sample.getKey(), () -> {
-                            Object back = GoldenFiles.read(version, sample.getKey()).deserialize(serialization);
+                            Object back = GoldenFiles.read(version, sample.getKey()).deserialize(akka.serialization());
                             assertSameContent(sample.getValue(), back, sample.getKey());
                         })));
     }

@@ -1,13 +1,11 @@
 package io.shoal.persistence.stored;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.serialization.Serialization;
-import akka.serialization.SerializationExtension;
 import akka.serialization.jackson.JacksonCborSerializer;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import io.shoal.persistence.AkkaSerialization;
 import io.shoal.persistence.Stored;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import scala.util.Try;
 
@@ -29,26 +27,15 @@ class StoredFormatTest {
     /** Written next to every stored value: changing it makes all stored data unreadable. */
     private static final int STORED_SERIALIZER_ID = 1883;
 
-    private static ActorTestKit testKit;
-    private static Serialization serialization;
-
-    @BeforeAll
-    static void startActorSystem() {
-        testKit = ActorTestKit.create();
-        serialization = SerializationExtension.get(testKit.system().classicSystem());
-    }
-
-    @AfterAll
-    static void stopActorSystem() {
-        testKit.shutdownTestKit();
-    }
+    @RegisterExtension
+    static final AkkaSerialization akka = new AkkaSerialization();
 
     @Test
     void storedTypesAreWrittenAsJacksonCborWithTheFormatVersionAsManifest() {
         for (Stored value : GoldenSamples.ofVersion(CURRENT_VERSION).values()) {
-            Serialized serialized = Serialized.of(serialization, value);
+            Serialized serialized = Serialized.of(akka.serialization(), value);
 
-            assertInstanceOf(JacksonCborSerializer.class, serialization.findSerializerFor(value));
+            assertInstanceOf(JacksonCborSerializer.class, akka.serialization().findSerializerFor(value));
             assertEquals(STORED_SERIALIZER_ID, serialized.serializerId(), value.getClass().getName());
             assertEquals("#" + CURRENT_VERSION, serialized.manifest(), value.getClass().getName());
         }
@@ -57,7 +44,7 @@ class StoredFormatTest {
     @Test
     void theBytesNameTheStoredTypeAndNoJavaClass() {
         for (Map.Entry<String, Stored> sample : GoldenSamples.ofVersion(CURRENT_VERSION).entrySet()) {
-            String bytes = new String(Serialized.of(serialization, sample.getValue()).bytes(),
+            String bytes = new String(Serialized.of(akka.serialization(), sample.getValue()).bytes(),
                     StandardCharsets.ISO_8859_1);
             Class<?> type = sample.getValue().getClass();
 
@@ -72,7 +59,7 @@ class StoredFormatTest {
         Serialized current = GoldenFiles.read(CURRENT_VERSION, "session-opened");
         Serialized later = new Serialized(current.serializerId(), "#" + (CURRENT_VERSION + 1), current.bytes());
 
-        Try<Object> read = serialization.deserialize(later.bytes(), later.serializerId(), later.manifest());
+        Try<Object> read = akka.serialization().deserialize(later.bytes(), later.serializerId(), later.manifest());
 
         assertInstanceOf(IllegalStateException.class, read.failed().get());
     }
@@ -84,7 +71,7 @@ class StoredFormatTest {
                 .replace("session-opened", "session-begins")
                 .getBytes(StandardCharsets.ISO_8859_1);
 
-        Try<Object> read = serialization.deserialize(renamed, opened.serializerId(), opened.manifest());
+        Try<Object> read = akka.serialization().deserialize(renamed, opened.serializerId(), opened.manifest());
 
         assertInstanceOf(InvalidTypeIdException.class, read.failed().get());
     }

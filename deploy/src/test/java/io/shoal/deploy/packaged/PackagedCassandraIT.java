@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged broker on Cassandra killed with SIGKILL: no chance to hand anything over. Whatever it
- * acknowledged is there when it comes back.
+ * The packaged broker on Cassandra, as an operator runs it: killed with SIGKILL (no chance to hand
+ * anything over, yet whatever it acknowledged is there when it comes back), and with a schema the
+ * operator printed and applied with the jar's {@code schema} command.
  */
-class CassandraKillIT {
+class PackagedCassandraIT {
 
     @RegisterExtension
     static final CassandraExtension cassandra = new CassandraExtension();
@@ -46,15 +48,49 @@ class CassandraKillIT {
     }
 
     private BrokerProcess launch(int port) throws Exception {
-        BrokerProcess broker = BrokerProcess.launchListening(Map.of(
+        return launch(port, cassandra.keyspace(), Map.of());
+    }
+
+    private BrokerProcess launch(int port, String keyspace, Map<String, String> more) throws Exception {
+        Map<String, String> env = new HashMap<>(more);
+        env.putAll(Map.of(
                 "SHOAL_MQTT_HOST", "127.0.0.1",
                 "SHOAL_MQTT_PORT", String.valueOf(port),
                 "SHOAL_CLUSTER_PORT", "0",
                 "SHOAL_PERSISTENCE", "cassandra",
                 "SHOAL_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
-                "SHOAL_CASSANDRA_KEYSPACE", cassandra.keyspace()), port);
+                "SHOAL_CASSANDRA_KEYSPACE", keyspace));
+        BrokerProcess broker = BrokerProcess.launchListening(env, port);
         started.add(broker);
         return broker;
+    }
+
+    /** Runs {@code java -jar shoal.jar schema <action>} and returns what it printed. */
+    private String schema(String action, String keyspace) throws Exception {
+        BrokerProcess command = BrokerProcess.launch(Map.of(
+                "SHOAL_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
+                "SHOAL_CASSANDRA_KEYSPACE", keyspace), "schema", action);
+        assertTrue(command.process().waitFor(120, TimeUnit.SECONDS), "schema " + action + " did not finish");
+        assertEquals(0, command.process().exitValue(), command.output());
+        return command.output();
+    }
+
+    @Test
+    void anOperatorCanPrintAndApplyTheSchemaAndTheBrokerThenStartsWithoutCreatingIt() throws Exception {
+        String keyspace = cassandra.keyspace() + "_ops";
+        String printed = schema("print", keyspace);
+        assertTrue(printed.contains("CREATE KEYSPACE IF NOT EXISTS " + keyspace), printed);
+        assertTrue(printed.contains("CREATE TABLE IF NOT EXISTS " + keyspace + ".messages"), printed);
+        assertTrue(printed.contains("CREATE TABLE IF NOT EXISTS " + keyspace + ".retained_messages"), printed);
+
+        assertTrue(schema("apply", keyspace).contains("Applied"));
+
+        int port = BrokerProcess.freePort();
+        launch(port, keyspace, Map.of("SHOAL_CASSANDRA_CREATE_SCHEMA", "false"));
+        Mqtt3BlockingClient client = client(port, "schema-ops");
+        client.connectWith().cleanSession(false).send();
+        client.subscribeWith().topicFilter("ops/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        client.disconnect();
     }
 
     private static Mqtt3BlockingClient client(int port, String id) {
