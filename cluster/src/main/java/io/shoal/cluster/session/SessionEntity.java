@@ -342,7 +342,13 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     /** A node started: route to this session again if it is offline; its timers now know that node. */
     private Effect<SessionEvent, SessionData> onRestore(SessionData data, SessionCommand.Restore restore) {
         routesGateway = restore.routes();
-        if (online != null || !data.exists() || data.expired(System.currentTimeMillis())) {
+        if (online != null) {
+            return Effect().reply(restore.replyTo(), new SessionCommand.Restored(List.of()));
+        }
+        if (!data.exists() || data.expired(System.currentTimeMillis())) {
+            // Every session that ever journaled is woken at start; one that has ended leaves at once
+            // (an expired one once its deadline, due now, has ended it).
+            startIdleTimer(data);
             return Effect().reply(restore.replyTo(), new SessionCommand.Restored(List.of()));
         }
         scheduleDeadline(data);

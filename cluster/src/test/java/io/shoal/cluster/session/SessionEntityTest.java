@@ -1233,6 +1233,7 @@ class SessionEntityTest {
         session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), replyTo.ref()));
 
         assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
+        session.expectPassivationRequested(Duration.ofSeconds(1), "an ended session woken at start leaves at once");
     }
 
     private Session newSession(SessionSettings settings) {
