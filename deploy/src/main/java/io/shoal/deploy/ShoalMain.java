@@ -39,7 +39,13 @@ public final class ShoalMain {
             return;
         }
         if (schema) {
-            SchemaCommand.run(arguments.get(1), settings.cassandra(), System.out);
+            try {
+                SchemaCommand.run(arguments.get(1), settings.cassandra(), System.out);
+            } catch (Exception e) {
+                System.err.println("Shoal cannot " + arguments.get(1) + " the schema at "
+                        + settings.cassandra().describe() + ": " + e);
+                System.exit(EXIT_START_FAILED);
+            }
             return;
         }
         ShoalNode node;
