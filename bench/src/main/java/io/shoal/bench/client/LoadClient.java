@@ -56,8 +56,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     private final Map<Integer, CompletableFuture<List<Integer>>> pendingSubscribes = new HashMap<>();
     private final BitSet unacknowledged = new BitSet();
     private Channel channel;
-    // Volatile: an owner may set it before the connection is up, from another thread.
-    private volatile MessageHandler messageHandler = (client, topic, payload, qos) -> { };
+    private MessageHandler messageHandler = (client, topic, payload, qos) -> { };
     private Runnable onReady = () -> { };
     private IntConsumer onAcknowledged = packetId -> { };
     private int inflight;

@@ -130,8 +130,8 @@ public final class OfflineRun {
         for (int s = 0; s < ids.size(); s++) {
             int index = s;
             long begun = System.nanoTime();
-            LoadClient client = fleet.connect(ids.get(s), false, settings.client());
-            client.onMessage((c, topic, payload, qos) -> stats.onMessage(index, payload));
+            LoadClient client = fleet.connect(ids.get(s), false, settings.client(),
+                    (c, topic, payload, qos) -> stats.onMessage(index, payload));
             client.connected().thenRun(() -> connAck.recordValue((System.nanoTime() - begun) / 1000));
             subscribers.add(client);
         }
