@@ -60,7 +60,7 @@ final class BurstPublisher implements Runnable {
         return acknowledged;
     }
 
-    /** System.nanoTime() of the last acknowledgement, or 0 before the first. */
+    /** System.nanoTime() of the last acknowledgement; meaningless before the first. */
     long lastAcknowledgedAt() {
         return lastAcknowledgedAt;
     }

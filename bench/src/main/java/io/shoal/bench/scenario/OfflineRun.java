@@ -104,7 +104,8 @@ public final class OfflineRun {
             System.err.println("not every message was acknowledged: " + e);
         }
         long acknowledged = publishers.stream().mapToLong(BurstPublisher::acknowledged).sum();
-        long end = publishers.stream().mapToLong(BurstPublisher::lastAcknowledgedAt).max().orElse(start);
+        long end = publishers.stream().filter(p -> p.acknowledged() > 0)
+                .mapToLong(BurstPublisher::lastAcknowledgedAt).max().orElse(start);
         TrafficRun.disconnectAll(clients);
         double seconds = Math.max(1e-9, (end - start) / 1e9);
         int sessionsPerMessage = settings.sharedTopic() ? settings.subscribers() : 1;
@@ -121,17 +122,19 @@ public final class OfflineRun {
 
     private OfflineResult.Drain reconnect(ClientFleet fleet) throws Exception {
         DeliveryStats stats = new DeliveryStats(settings.subscribers(), settings.publishers());
-        AtomicLong lastDelivery = new AtomicLong();
-        stats.onFirstDelivery(p -> lastDelivery.accumulateAndGet(System.nanoTime(), Math::max));
         Recorder connAck = new Recorder(TimeUnit.HOURS.toMicros(1), 3);
         List<String> ids = subscriberIds();
         List<LoadClient> subscribers = new ArrayList<>();
         long start = System.nanoTime();
+        // Updated before the stats count the message, so the drain's end is known once the count is complete.
+        AtomicLong lastDelivery = new AtomicLong(start);
         for (int s = 0; s < ids.size(); s++) {
             int index = s;
             long begun = System.nanoTime();
-            LoadClient client = fleet.connect(ids.get(s), false, settings.client(),
-                    (c, topic, payload, qos) -> stats.onMessage(index, payload));
+            LoadClient client = fleet.connect(ids.get(s), false, settings.client(), (c, topic, payload, qos) -> {
+                lastDelivery.accumulateAndGet(System.nanoTime(), Math::max);
+                stats.onMessage(index, payload);
+            });
             client.connected().thenRun(() -> connAck.recordValue((System.nanoTime() - begun) / 1000));
             subscribers.add(client);
         }
@@ -150,7 +153,7 @@ public final class OfflineRun {
             }
         }
         long received = received(stats);
-        double seconds = received == 0 ? 0 : (lastDelivery.get() - start) / 1e9;
+        double seconds = (lastDelivery.get() - start) / 1e9;
         TrafficRun.disconnectAll(subscribers);
         Histogram connAckLatency = connAck.getIntervalHistogram();
         return new OfflineResult.Drain(reconnected, percentile(connAckLatency, 50), percentile(connAckLatency, 100),

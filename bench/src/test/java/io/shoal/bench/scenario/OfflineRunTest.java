@@ -78,4 +78,16 @@ class OfflineRunTest {
         assertEquals(0, drained.drain().duplicates());
         assertFalse(drained.failed());
     }
+
+    @Test
+    void aSingleMessageIsTimedFromItsOwnAcknowledgementAndDelivery() throws Exception {
+        // Two of the three publishers have nothing to send; they must not distort the timings.
+        OfflineResult r = new OfflineRun(settings("single-", 1, 3, 1, false, true, true,
+                MqttVersion.MQTT_3_1_1)).run();
+        assertEquals(1, r.burst().acknowledged());
+        assertTrue(r.burst().acknowledgedPerSecond() <= 1e6 / r.burst().ackMaxMicros(),
+                "one message cannot be acknowledged faster than its own latency");
+        assertEquals(1, r.drain().received());
+        assertTrue(r.drain().seconds() > 0, "drain " + r.drain().seconds());
+    }
 }
