@@ -8,7 +8,7 @@
 # Data, commit log and logs go under DATA_DIR and survive a restart on the same directory.
 # Ctrl-C or SIGTERM drains Cassandra (flushes everything) before it exits.
 #
-# Environment: JAVA (a JDK 17; Cassandra 5.0 does not start on 25), CASSANDRA_HEAP (default 512m),
+# Environment: JAVA (a JDK 17; Cassandra 5.0 does not start on 25), CASSANDRA_HEAP (default 1g),
 # CASSANDRA_STORAGE_PORT (inter-node port, loopback only; default 7000).
 set -euo pipefail
 
@@ -23,7 +23,7 @@ classpath_file="$here/target/cassandra.classpath"
 templates="$here/../src/test/resources/io/shoal/persistence/testkit"
 native_port="${2:-9042}"
 storage_port="${CASSANDRA_STORAGE_PORT:-7000}"
-heap="${CASSANDRA_HEAP:-512m}"
+heap="${CASSANDRA_HEAP:-1g}"
 java="${JAVA:-java}"
 
 if [[ ! -f "$classpath_file" ]]; then
