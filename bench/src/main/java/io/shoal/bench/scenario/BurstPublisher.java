@@ -23,6 +23,7 @@ final class BurstPublisher implements Runnable {
     private final int payloadSize;
     private final long messages;
     private final Recorder ackLatencyMicros;
+    // Send time by packet id (512 KiB): acknowledgements come back in any order across sessions.
     private final long[] sentAt = new long[MAX_PACKET_ID + 1];
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private long sequence;
