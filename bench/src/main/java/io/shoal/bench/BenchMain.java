@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shoal-bench", mixinStandardHelpOptions = true,
         subcommands = {TrafficCommand.FanIn.class, TrafficCommand.FanOut.class, TrafficCommand.Pairs.class,
-                ConnectionsCommand.class, SimulateCommand.class, io.shoal.bench.compare.CompareCommand.class})
+                ConnectionsCommand.class, OfflineCommand.class, SimulateCommand.class, io.shoal.bench.compare.CompareCommand.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

@@ -57,7 +57,17 @@ public final class ClientFleet implements AutoCloseable {
 
     /** Opens a connection and sends CONNECT; the client's {@link LoadClient#connected()} tells the outcome. */
     public LoadClient connect(String clientId, boolean cleanSession, ClientOptions options) {
+        return connect(clientId, cleanSession, options, (client, topic, payload, qos) -> { });
+    }
+
+    /**
+     * The same, with the handler of received messages in place before the connection opens: a
+     * resumed session's queued messages can follow its CONNACK at once.
+     */
+    public LoadClient connect(String clientId, boolean cleanSession, ClientOptions options,
+                              LoadClient.MessageHandler messages) {
         LoadClient client = new LoadClient(clientId, cleanSession, options);
+        client.onMessage(messages);
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

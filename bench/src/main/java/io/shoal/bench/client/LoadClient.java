@@ -11,10 +11,12 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * One MQTT connection of the load generator, as a Netty handler: thousands share a few event
@@ -39,6 +42,11 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     }
 
     private static final int MAX_PACKET_ID = 0xFFFF;
+    /**
+     * Session Expiry Interval an MQTT 5 client without a clean session asks for: long enough to
+     * outlive a broker restart in a benchmark, short enough that forgotten sessions go away.
+     */
+    private static final int PERSISTENT_SESSION_EXPIRY_SECONDS = 3600;
 
     private final String clientId;
     private final boolean cleanSession;
@@ -50,7 +58,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private MessageHandler messageHandler = (client, topic, payload, qos) -> { };
     private Runnable onReady = () -> { };
-    private Runnable onAcknowledged = () -> { };
+    private IntConsumer onAcknowledged = packetId -> { };
     private int inflight;
     private int lastPacketId;
 
@@ -87,8 +95,11 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
         this.onReady = callback;
     }
 
-    /** Called when a QoS 1/2 PUBLISH has been acknowledged by the broker (PUBACK or PUBCOMP). */
-    public void onAcknowledged(Runnable callback) {
+    /**
+     * Called with its packet id when a QoS 1/2 PUBLISH has been acknowledged by the broker (PUBACK
+     * or PUBCOMP).
+     */
+    public void onAcknowledged(IntConsumer callback) {
         this.onAcknowledged = callback;
     }
 
@@ -109,8 +120,8 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
         return channel.isWritable() && (qos == 0 || inflight < options.maxInflight());
     }
 
-    /** Writes (does not flush) a PUBLISH; takes ownership of {@code payload}. */
-    public void publish(String topic, int qos, boolean retain, ByteBuf payload) {
+    /** Writes (does not flush) a PUBLISH; takes ownership of {@code payload}. Returns its packet id (0 at QoS 0). */
+    public int publish(String topic, int qos, boolean retain, ByteBuf payload) {
         int id = 0;
         if (qos > 0) {
             id = nextPacketId();
@@ -120,6 +131,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
         channel.write(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0),
                 new MqttPublishVariableHeader(topic, id), payload), channel.voidPromise());
+        return id;
     }
 
     public void flush() {
@@ -144,8 +156,15 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        MqttProperties properties = new MqttProperties();
+        if (!cleanSession && options.mqttVersion() == MqttVersion.MQTT_5) {
+            // In MQTT 5 a session ends with its connection unless it is given an expiry interval.
+            properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
+                    PERSISTENT_SESSION_EXPIRY_SECONDS));
+        }
         ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId).cleanSession(cleanSession)
-                .keepAlive(options.keepAliveSeconds()).protocolVersion(options.mqttVersion()).build());
+                .keepAlive(options.keepAliveSeconds()).protocolVersion(options.mqttVersion())
+                .properties(properties).build());
         ctx.fireChannelActive();
     }
 
@@ -223,7 +242,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
         if (unacknowledged.get(packetId)) {
             unacknowledged.clear(packetId);
             inflight--;
-            onAcknowledged.run();
+            onAcknowledged.accept(packetId);
             onReady.run();
         }
     }

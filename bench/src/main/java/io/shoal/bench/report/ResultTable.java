@@ -50,6 +50,32 @@ public final class ResultTable {
             }
             printRows(rows, out);
         }
+        List<OfflineResult> offline = results.stream().filter(OfflineResult.class::isInstance)
+                .map(OfflineResult.class::cast).toList();
+        if (!offline.isEmpty()) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"broker", "sub", "pub", "topics", "messages", "acked", "acked/s", "queued/s",
+                    "ack p50 ms", "ack p99 ms", "ack p99.9 ms", "ack max ms", "reconnected", "connack p50 ms",
+                    "connack max ms", "drain s", "drained/s", "lost", "dup", "out of order"});
+            for (OfflineResult r : offline) {
+                OfflineResult.Burst b = r.burst();
+                OfflineResult.Drain d = r.drain();
+                rows.add(new String[] {r.broker(), String.valueOf(r.subscribers()), String.valueOf(r.publishers()),
+                        r.topics(), String.valueOf(r.messages()),
+                        b == null ? "-" : String.valueOf(b.acknowledged()),
+                        b == null ? "-" : count(b.acknowledgedPerSecond()),
+                        b == null ? "-" : count(b.queuedPerSecond()),
+                        b == null ? "-" : millis(b.ackP50Micros()), b == null ? "-" : millis(b.ackP99Micros()),
+                        b == null ? "-" : millis(b.ackP999Micros()), b == null ? "-" : millis(b.ackMaxMicros()),
+                        d == null ? "-" : String.valueOf(d.reconnected()),
+                        d == null ? "-" : millis(d.connAckP50Micros()), d == null ? "-" : millis(d.connAckMaxMicros()),
+                        d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.seconds()),
+                        d == null ? "-" : count(d.drainedPerSecond()),
+                        d == null ? "-" : String.valueOf(d.lost()), d == null ? "-" : String.valueOf(d.duplicates()),
+                        d == null ? "-" : String.valueOf(d.outOfOrder())});
+            }
+            printRows(rows, out);
+        }
     }
 
     public static void writeJson(List<? extends Result> results, Path file) throws IOException {

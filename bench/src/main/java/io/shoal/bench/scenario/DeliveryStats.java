@@ -5,6 +5,7 @@ import io.shoal.bench.client.Payloads;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
@@ -12,7 +13,7 @@ import java.util.function.IntConsumer;
 /**
  * What subscribers received: end-to-end latency of messages sent inside the measurement window,
  * throughput as messages received inside it, and per subscriber and publisher which sequence
- * numbers arrived, to count losses and duplicates.
+ * numbers arrived, to count losses, duplicates and first deliveries out of the publisher's order.
  */
 final class DeliveryStats {
 
@@ -22,6 +23,7 @@ final class DeliveryStats {
     private final LongAdder receivedInWindow = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder outOfOrder = new LongAdder();
     private final SubscriberTracker[] trackers;
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MAX_VALUE;
@@ -53,9 +55,14 @@ final class DeliveryStats {
         }
         long sent = Payloads.sentNanos(payload);
         int publisher = Payloads.publisher(payload);
-        if (!trackers[subscriber].firstTime(publisher, Payloads.sequence(payload))) {
+        long sequence = Payloads.sequence(payload);
+        SubscriberTracker tracker = trackers[subscriber];
+        if (!tracker.firstTime(publisher, sequence)) {
             duplicates.increment();
             return;
+        }
+        if (tracker.overtaken(publisher, sequence)) {
+            outOfOrder.increment();
         }
         onFirstDelivery.accept(publisher);
         if (now >= windowStart && now < windowEnd) {
@@ -83,6 +90,11 @@ final class DeliveryStats {
         return duplicates.sum();
     }
 
+    /** First deliveries of a sequence number lower than one already received from the same publisher. */
+    long outOfOrder() {
+        return outOfOrder.sum();
+    }
+
     Histogram latencyMicros() {
         return latency.getIntervalHistogram();
     }
@@ -90,10 +102,23 @@ final class DeliveryStats {
     private static final class SubscriberTracker {
         private final BitSet[] seen;
         private final long[] unique;
+        private final long[] highest;
 
         SubscriberTracker(int publishers) {
             seen = new BitSet[publishers];
             unique = new long[publishers];
+            highest = new long[publishers];
+            Arrays.fill(highest, -1);
+        }
+
+        /** True if a higher sequence number from {@code publisher} arrived before this one. */
+        synchronized boolean overtaken(int publisher, long sequence) {
+            if (publisher < 0 || publisher >= highest.length) {
+                return false;
+            }
+            boolean overtaken = sequence < highest[publisher];
+            highest[publisher] = Math.max(highest[publisher], sequence);
+            return overtaken;
         }
 
         synchronized boolean firstTime(int publisher, long sequence) {

@@ -68,7 +68,7 @@ final class Publisher implements Runnable {
         this.window = ratePerSecond > 0 ? 0 : window;
         this.fedSubscribers = Math.max(1, fedSubscribers);
         client.onReady(this::wake);
-        client.onAcknowledged(() -> acknowledgedSnapshot = ++acknowledged);
+        client.onAcknowledged(packetId -> acknowledgedSnapshot = ++acknowledged);
     }
 
     private long intendedTime(long n) {

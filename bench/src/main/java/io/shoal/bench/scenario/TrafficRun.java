@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 
 /**
  * One traffic scenario against one broker: connect subscribers and publishers, publish through a
@@ -81,7 +80,7 @@ public final class TrafficRun {
 
             awaitCondition(() -> publishers.stream().allMatch(Publisher::drained), DRAIN_LIMIT);
             long expected = expected(publishers);
-            awaitProgress(() -> uniqueReceived(stats), expected);
+            Progress.await(() -> uniqueReceived(stats), expected, DRAIN_LIMIT, QUIET_LIMIT);
 
             TrafficResult result = account(publishers, stats, expected, cpuBefore, cpuAfter, rss);
             disconnectAll(subscribers);
@@ -187,7 +186,7 @@ public final class TrafficRun {
     }
 
     /** Disconnects everyone; the fleet's shutdown closes whatever is still open after that. */
-    private static void disconnectAll(List<LoadClient> clients) throws InterruptedException {
+    static void disconnectAll(List<LoadClient> clients) throws InterruptedException {
         List<CompletableFuture<Void>> closed = clients.stream().map(LoadClient::disconnect).toList();
         try {
             CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -206,26 +205,6 @@ public final class TrafficRun {
     private static void awaitCondition(BooleanSupplier condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-    }
-
-    /** Waits until {@code value} reaches {@code target}, or stops growing for a while, or the drain limit. */
-    private static void awaitProgress(LongSupplier value, long target) throws InterruptedException {
-        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            long now = value.getAsLong();
-            if (now >= target) {
-                return;
-            }
-            if (now != last) {
-                last = now;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > QUIET_LIMIT.toNanos()) {
-                return;
-            }
             TimeUnit.MILLISECONDS.sleep(20);
         }
     }

@@ -42,4 +42,18 @@ class DeliveryStatsTest {
         assertTrue(stats.latencyMicros().getTotalCount() == 0, "the interval histogram resets when read");
         assertEquals(2, stats.receivedInWindow());
     }
+
+    @Test
+    void countsMessagesOvertakenByALaterOneFromTheSamePublisher() {
+        DeliveryStats stats = new DeliveryStats(1, 2);
+        long now = System.nanoTime();
+        stats.onMessage(0, payload(now, 0, 0));
+        stats.onMessage(0, payload(now, 0, 2));
+        stats.onMessage(0, payload(now, 1, 1)); // another publisher's order is its own
+        stats.onMessage(0, payload(now, 0, 1)); // overtaken by 2
+        stats.onMessage(0, payload(now, 0, 2)); // a duplicate, not a reordering
+        stats.onMessage(0, payload(now, 0, 3));
+        assertEquals(1, stats.outOfOrder());
+        assertEquals(1, stats.duplicates());
+    }
 }
