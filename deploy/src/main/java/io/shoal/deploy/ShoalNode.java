@@ -96,9 +96,11 @@ public final class ShoalNode implements AutoCloseable {
      * Offline sessions must be routed to before the first client publishes, or their messages would
      * find no subscriber; this also re-arms their expiry and will-delay timers.
      */
-    private static void restoreOfflineSessions(ShardedSessionDirectory directory, CassandraStartup cassandra) {
+    private static void restoreOfflineSessions(ShardedSessionDirectory directory, CassandraStartup cassandra)
+            throws InterruptedException {
         long started = System.nanoTime();
-        int restored = directory.restoreOfflineSessions(cassandra.persistenceIds()).toCompletableFuture().join();
+        int restored = cassandra.untilDone("Restoring offline sessions",
+                () -> directory.restoreOfflineSessions(cassandra.persistenceIds()));
         log.info("{} offline sessions restored in {} ms", restored,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Gets a node's Cassandra stores going before it serves clients: waits until Cassandra answers
@@ -79,8 +80,31 @@ public final class CassandraStartup {
                         + "until it is", settings.describe(), e.getCause(), hint(e.getCause()), wait.toSeconds());
                 Thread.sleep(wait.toMillis());
             }
-            wait = wait.multipliedBy(2).compareTo(settings.retryMaxBackoff()) > 0 ? settings.retryMaxBackoff() : wait.multipliedBy(2);
+            wait = longer(wait);
         }
+    }
+
+    /**
+     * Runs a start-up step that reads Cassandra until it succeeds, retrying with the same back-off;
+     * the node is not ready meanwhile.
+     */
+    public <T> T untilDone(String what, Supplier<CompletionStage<T>> step) throws InterruptedException {
+        Duration wait = settings.retryMinBackoff();
+        while (true) {
+            try {
+                return step.get().toCompletableFuture().get();
+            } catch (ExecutionException e) {
+                log.warn("{} from Cassandra at {} failed: {}; retrying in {} ms. The node is not ready and accepts no "
+                        + "clients until it is done", what, settings.describe(), e.getCause(), wait.toMillis());
+                Thread.sleep(wait.toMillis());
+                wait = longer(wait);
+            }
+        }
+    }
+
+    private Duration longer(Duration wait) {
+        Duration doubled = wait.multipliedBy(2);
+        return doubled.compareTo(settings.retryMaxBackoff()) > 0 ? settings.retryMaxBackoff() : doubled;
     }
 
     private String hint(Throwable cause) {
