@@ -33,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.shoal.deploy.e2e.mqtt5.Packets5.bytes;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.intProperty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -279,20 +281,8 @@ class FlowControlTest {
 
     // ---- helpers -----------------------------------------------------------------------------------
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static MqttProperties intProperty(MqttPropertyType type, int value) {
-        MqttProperties properties = new MqttProperties();
-        properties.add(new MqttProperties.IntegerProperty(type.value(), value));
-        return properties;
-    }
-
     private static MqttPublishMessage publish(String topic, String payload, int qos, int packetId) {
-        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false, 0),
-                new MqttPublishVariableHeader(topic, packetId, MqttProperties.NO_PROPERTIES),
-                Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));
+        return Packets5.publish(topic, bytes(payload), qos, packetId, MqttProperties.NO_PROPERTIES);
     }
 
     private static MqttMessage next(RawClient client) throws Exception {

@@ -5,20 +5,16 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
@@ -34,6 +30,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
+import static io.shoal.deploy.e2e.mqtt5.Packets5.bytes;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.intProperty;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.publish;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -324,22 +323,6 @@ class MaximumPacketSizeTest {
     /** A payload for failure messages: short ones as they are, long ones by their length. */
     private static String describe(String payload) {
         return payload.length() <= 16 ? "'" + payload + "'" : payload.length() + " bytes starting " + payload.charAt(0);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static MqttProperties intProperty(MqttPropertyType type, int value) {
-        MqttProperties properties = new MqttProperties();
-        properties.add(new MqttProperties.IntegerProperty(type.value(), value));
-        return properties;
-    }
-
-    private static MqttPublishMessage publish(String topic, byte[] payload, int qos, int packetId,
-                                              MqttProperties properties) {
-        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false, 0),
-                new MqttPublishVariableHeader(topic, packetId, properties), Unpooled.wrappedBuffer(payload));
     }
 
     /** The payload length that makes a QoS 1 PUBLISH to {@code topic} without properties exactly {@code size} bytes. */

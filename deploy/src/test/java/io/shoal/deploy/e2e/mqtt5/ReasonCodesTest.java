@@ -12,7 +12,6 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -21,8 +20,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.shoal.deploy.e2e.RawClient;
@@ -30,11 +27,13 @@ import io.shoal.deploy.e2e.TestBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static io.shoal.deploy.e2e.mqtt5.Packets5.bytes;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.intProperty;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -357,22 +356,6 @@ class ReasonCodesTest {
     private static Mqtt5PubRec pubRec(Mqtt5PublishResult result) {
         assertTrue(result.getError().isEmpty(), () -> "publish failed: " + result.getError());
         return ((Mqtt5PublishResult.Mqtt5Qos2Result) result).getPubRec();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static MqttProperties intProperty(MqttPropertyType type, int value) {
-        MqttProperties properties = new MqttProperties();
-        properties.add(new MqttProperties.IntegerProperty(type.value(), value));
-        return properties;
-    }
-
-    private static MqttPublishMessage publish(String topic, byte[] payload, int qos, int packetId,
-                                              MqttProperties properties) {
-        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false, 0),
-                new MqttPublishVariableHeader(topic, packetId, properties), Unpooled.wrappedBuffer(payload));
     }
 
     /** A PUBACK, PUBREC, PUBREL or PUBCOMP with an MQTT 5 reason code. */

@@ -3,10 +3,8 @@ package io.shoal.deploy.e2e.mqtt5;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -14,8 +12,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.shoal.deploy.e2e.RawClient;
 import io.shoal.deploy.e2e.TestBroker;
@@ -28,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.shoal.deploy.e2e.mqtt5.Packets5.bytes;
+import static io.shoal.deploy.e2e.mqtt5.Packets5.intProperty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -296,23 +294,11 @@ class TopicAliasTest {
         }
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static MqttProperties intProperty(MqttPropertyType type, int value) {
-        MqttProperties properties = new MqttProperties();
-        properties.add(new MqttProperties.IntegerProperty(type.value(), value));
-        return properties;
-    }
-
     /** A QoS 1 PUBLISH with {@code topic} (maybe empty) and, unless null, a Topic Alias. */
     private static MqttPublishMessage publish(String topic, Integer alias, String payload, int packetId) {
         MqttProperties properties = alias == null ? MqttProperties.NO_PROPERTIES
                 : intProperty(MqttPropertyType.TOPIC_ALIAS, alias);
-        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                new MqttPublishVariableHeader(topic, packetId, properties),
-                Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));
+        return Packets5.publish(topic, bytes(payload), 1, packetId, properties);
     }
 
     /** Publishes at QoS 1 and expects a PUBACK with a success reason code (0x00 or 0x10). */
