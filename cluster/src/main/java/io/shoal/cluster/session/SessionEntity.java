@@ -292,6 +292,12 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         if (routesGateway == null) {
             routesGateway = deliver.routes();
         }
+        if (deliver.receipt() != null && deliver.receipt().givenUp()) {
+            // It waited too long (e.g. in sharding's buffer while this entity restarted after a
+            // failed write): its publisher was told it was not stored and will send it again.
+            deps.metrics().increment(Counter.DROPPED_ACK_GIVEN_UP);
+            return dropped(deliver);
+        }
         long now = System.currentTimeMillis();
         if (!data.exists()) {
             // The session ended but a node still routes to it (its retirement was lost): stop that.

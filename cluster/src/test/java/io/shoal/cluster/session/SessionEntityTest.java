@@ -1024,6 +1024,27 @@ class SessionEntityTest {
     }
 
     @Test
+    void aMessageItsPublisherGaveUpOnIsNotStoredLate() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        // As when the Deliver waited in sharding's buffer past the publisher's store timeout: the
+        // publisher was told "not stored" and sends the message again, so storing it now would
+        // deliver it twice.
+        StorageReceipt late = new StorageReceipt(r -> { });
+        late.expectStore();
+        late.giveUp();
+        session.entity.tell(new SessionCommand.Deliver(PendingDelivery.queued(message("t", "too late", 2), 2, false),
+                session.gateway.ref(), late));
+        CompletableFuture<Boolean> next = session.deliverAwaitingStore(message("t", "in time", 2), 2);
+
+        assertTrue(next.get(5, TimeUnit.SECONDS));
+        assertEquals("in time", new String(session.expectPersisted(MessageQueued.class).delivery().publication().payload(),
+                StandardCharsets.UTF_8));
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+        assertEquals(1, session.metrics.get(Counter.DROPPED_ACK_GIVEN_UP));
+    }
+
+    @Test
     void theReceiptOfAMessageForASessionThatHasEndedSettles() throws Exception {
         Session session = newSession(DEFAULT_SETTINGS);
         CompletableFuture<Boolean> receipt = session.deliverAwaitingStore(message("t", "nobody home", 1), 1);

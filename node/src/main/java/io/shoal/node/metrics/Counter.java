@@ -23,6 +23,7 @@ public enum Counter {
     DROPPED_EXPIRED("messages dropped because their MQTT 5 Message Expiry Interval passed before delivery"),
     DROPPED_TOO_LARGE_FOR_CLIENT("messages not sent because they exceed the client's MQTT 5 Maximum Packet Size"),
     SESSIONS_EXPIRED("offline sessions ended by their session expiry interval"),
+    DROPPED_ACK_GIVEN_UP("messages for an offline session not stored because their publisher was already told they were not (store timed out); it sends them again"),
     SHARED_REDELIVERED("shared-subscription messages sent to another group member after theirs left unacknowledged"),
     ACK_STORE_FAILED("QoS 1/2 PUBLISHes not acknowledged as accepted because an offline session failed to store the message"),
     ACK_STORE_TIMED_OUT("QoS 1/2 PUBLISHes not acknowledged as accepted because storing the message for an offline session took longer than the request timeout");

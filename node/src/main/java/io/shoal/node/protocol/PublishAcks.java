@@ -104,6 +104,9 @@ final class PublishAcks implements StorageReceipt.Listener {
     void abandon(IntConsumer unacknowledgedQos2) {
         Owed o;
         while ((o = owed.poll()) != null) {
+            if (o.receipt != null) {
+                o.receipt.giveUp();
+            }
             if (o.qos == 2) {
                 unacknowledgedQos2.accept(o.packetId);
             }
@@ -134,6 +137,7 @@ final class PublishAcks implements StorageReceipt.Listener {
                 due(head.packetId, head.qos, head.reasonCode, head.why, head.receipt);
             } else {
                 metrics.increment(Counter.ACK_STORE_TIMED_OUT);
+                head.receipt.giveUp();
                 sender.notStored(head.packetId, head.qos);
             }
         }

@@ -22,6 +22,7 @@ public final class StorageReceipt {
     /** Stores not yet settled, plus one held by the publisher until {@link #seal()}. */
     private volatile int outstanding = 1;
     private volatile boolean failed;
+    private volatile boolean givenUp;
 
     public StorageReceipt(Listener listener) {
         this.listener = listener;
@@ -49,6 +50,19 @@ public final class StorageReceipt {
      */
     public boolean seal() {
         return OUTSTANDING.decrementAndGet(this) == 0;
+    }
+
+    /**
+     * The publisher was told the message was not stored (its store timed out): a store that has not
+     * started yet must not happen any more, or the client's retry would make a duplicate.
+     */
+    public void giveUp() {
+        givenUp = true;
+    }
+
+    /** Whether the publisher has given up on this message (see {@link #giveUp()}). */
+    public boolean givenUp() {
+        return givenUp;
     }
 
     public boolean settled() {
