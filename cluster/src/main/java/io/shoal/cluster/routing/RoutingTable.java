@@ -1,0 +1,109 @@
+package io.shoal.cluster.routing;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
+
+import java.util.Set;
+
+/**
+ * The cluster-wide routing table: topic filter -> the nodes with at least one local subscription
+ * to it, replicated with Akka Distributed Data (see {@link RoutingTableActor} for the data type and
+ * {@link RouteBuckets} for the layout). It tells the publish path which other nodes a message must
+ * be forwarded to.
+ *
+ * <p>Local subscriptions are counted here and only a filter's first and last subscription on this
+ * node change the replicated table, so churn of many clients on one filter costs no cluster traffic.
+ * Every method may be called from any thread and none blocks: writes go through an actor.
+ *
+ * <p>Not wired into the broker yet: the next step feeds it from the node's subscription changes and
+ * forwards publishes to {@link #nodesFor}.
+ */
+public final class RoutingTable {
+
+    private final LocalFilterCounts local = new LocalFilterCounts();
+    private final RoutingCounters counters = new RoutingCounters();
+    private final RoutingSettings settings;
+    private final String selfId;
+    private final RouteView view;
+    private final ActorRef<RoutingTableActor.Command> writer;
+
+    private RoutingTable(ActorSystem<?> system, RoutingSettings settings) {
+        this.settings = settings;
+        this.selfId = NodeIds.of(DistributedData.get(system).selfUniqueAddress().uniqueAddress());
+        this.view = new RouteView(selfId, settings.buckets());
+        this.writer = system.systemActorOf(RoutingTableActor.create(settings, local, view, counters),
+                "shoal-routing-table", Props.empty());
+    }
+
+    /** Starts this node's routing table; once per actor system. */
+    public static RoutingTable start(ActorSystem<?> system, RoutingSettings settings) {
+        return new RoutingTable(system, settings);
+    }
+
+    /** A local subscription to {@code filter} was added. */
+    public void subscribed(String filter) {
+        local.increment(filter, f -> writer.tell(new RoutingTableActor.AddOwn(f)));
+    }
+
+    /** A local subscription to {@code filter} was removed. */
+    public void unsubscribed(String filter) {
+        local.decrement(filter, f -> writer.tell(new RoutingTableActor.RemoveOwn(f)));
+    }
+
+    /**
+     * The ids of the other nodes having a filter that matches {@code topic}, as far as this node has
+     * heard; empty (and allocation-free) when there are none. Lock-free.
+     */
+    public Set<String> nodesFor(String topic) {
+        return view.remoteNodesFor(topic);
+    }
+
+    /** This node's id in the table: its address and incarnation uid. */
+    public String selfId() {
+        return selfId;
+    }
+
+    /** Updates sent to Distributed Data by this node. */
+    public long writes() {
+        return counters.writes.get();
+    }
+
+    public long writeTimeouts() {
+        return counters.writeTimeouts.get();
+    }
+
+    public long writeFailures() {
+        return counters.writeFailures.get();
+    }
+
+    /** (filter, node) entries of departed nodes this node removed. */
+    public long departedEntriesRemoved() {
+        return counters.departedEntriesRemoved.get();
+    }
+
+    /** Own entries this node found missing from the table and wrote again. */
+    public long ownEntriesRestored() {
+        return counters.ownEntriesRestored.get();
+    }
+
+    /** Distinct filters this node has local subscriptions to. */
+    public int localFilters() {
+        return local.size();
+    }
+
+    /** (filter, node) entries in this node's view, its own included. */
+    public int viewEntries() {
+        return view.entries();
+    }
+
+    public int buckets() {
+        return settings.buckets();
+    }
+
+    /** Distinct filters (of any node) in one bucket, as last seen by this node. */
+    public int filtersInBucket(int bucket) {
+        return view.filters(bucket);
+    }
+}

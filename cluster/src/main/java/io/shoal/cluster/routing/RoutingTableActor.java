@@ -1,0 +1,227 @@
+package io.shoal.cluster.routing;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.cluster.ClusterEvent;
+import akka.cluster.ddata.ORMultiMap;
+import akka.cluster.ddata.SelfUniqueAddress;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
+import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The one writer of this node's routing table entries and of its {@link RouteView}.
+ *
+ * <p>Each bucket is an {@code ORMultiMap<filter, node id>} created with value deltas: a change to
+ * one filter's node set travels as a delta of that set rather than the bucket's full state, and a
+ * filter's key removed by one node (its last node id gone) while another adds its id concurrently
+ * ends with the key present and exactly the added id (the variant without value deltas could
+ * resurrect the removed ids). Each node only ever adds or removes its own id, so concurrent writes
+ * never disagree about one value; the only other writes are survivors removing a departed node's
+ * id, which that node can no longer write.
+ */
+final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command> {
+
+    interface Command {
+    }
+
+    /** This node's local count for the filter went 0 -> 1. */
+    record AddOwn(String filter) implements Command {
+    }
+
+    /** This node's local count for the filter went 1 -> 0. */
+    record RemoveOwn(String filter) implements Command {
+    }
+
+    private record BucketChanged(Replicator.SubscribeResponse<ORMultiMap<String, String>> response) implements Command {
+    }
+
+    private record WriteDone(Replicator.UpdateResponse<ORMultiMap<String, String>> response) implements Command {
+    }
+
+    private record MembershipChanged(ClusterEvent.MemberEvent event) implements Command {
+    }
+
+    static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
+                                    RoutingCounters counters) {
+        return Behaviors.setup(context -> DistributedData.<Command, ORMultiMap<String, String>>withReplicatorMessageAdapter(
+                replicator -> new RoutingTableActor(context, replicator, settings, local, view, counters)));
+    }
+
+    private final ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator;
+    private final RouteBuckets buckets;
+    private final Replicator.WriteConsistency writeConsistency;
+    private final LocalFilterCounts local;
+    private final RouteView view;
+    private final RoutingCounters counters;
+    private final SelfUniqueAddress self;
+    private final String selfId;
+    /** The state of each bucket last applied to the view; shared with the Replicator's, so no copy. */
+    private final ORMultiMap<String, String>[] applied;
+    /** Ids of members removed from the cluster: their entries are removed wherever they show up. */
+    private final Set<String> departed = new HashSet<>();
+
+    @SuppressWarnings("unchecked")
+    private RoutingTableActor(ActorContext<Command> context,
+                              ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator,
+                              RoutingSettings settings, LocalFilterCounts local, RouteView view,
+                              RoutingCounters counters) {
+        super(context);
+        this.replicator = replicator;
+        this.buckets = new RouteBuckets(settings.buckets());
+        this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
+                ? new Replicator.WriteMajority(settings.writeTimeout())
+                : Replicator.writeLocal();
+        this.local = local;
+        this.view = view;
+        this.counters = counters;
+        this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
+        this.selfId = NodeIds.of(self.uniqueAddress());
+        this.applied = new ORMultiMap[buckets.count()];
+        for (int b = 0; b < buckets.count(); b++) {
+            applied[b] = ORMultiMap.emptyWithValueDeltas();
+            replicator.subscribe(buckets.key(b), BucketChanged::new);
+        }
+        ActorRef<ClusterEvent.MemberEvent> members =
+                context.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new);
+        Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(members, ClusterEvent.MemberEvent.class));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()),
+                        map -> map.addBindingBy(add.filter(), selfId, self)))
+                .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()),
+                        map -> map.removeBindingBy(remove.filter(), selfId, self)))
+                .onMessage(BucketChanged.class, this::onBucketChanged)
+                .onMessage(WriteDone.class, this::onWriteDone)
+                .onMessage(MembershipChanged.class, this::onMembershipChanged)
+                .build();
+    }
+
+    private Behavior<Command> write(int bucket, Function<ORMultiMap<String, String>, ORMultiMap<String, String>> modify) {
+        counters.writes.incrementAndGet();
+        replicator.askUpdate(
+                replyTo -> new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
+                        writeConsistency, replyTo, modify),
+                WriteDone::new);
+        return this;
+    }
+
+    private Behavior<Command> onBucketChanged(BucketChanged message) {
+        if (!(message.response() instanceof Replicator.Changed<ORMultiMap<String, String>> changed)) {
+            return this; // Deleted: the table never deletes its keys.
+        }
+        int bucket = buckets.bucketOf(changed.key());
+        ORMultiMap<String, String> after = changed.dataValue();
+        List<String> ownMissing = new ArrayList<>();
+        Map<String, String> departedFound = new HashMap<>();
+        view.apply(bucket, applied[bucket].getEntries(), after.getEntries(),
+                (filter, node) -> {
+                    if (departed.contains(node)) {
+                        departedFound.put(filter, node); // arrived by gossip after its node left
+                    }
+                },
+                (filter, node) -> {
+                    if (node.equals(selfId) && local.holds(filter)) {
+                        ownMissing.add(filter); // removed by others, or held again since our removal
+                    }
+                });
+        applied[bucket] = after;
+        if (!ownMissing.isEmpty()) {
+            counters.ownEntriesRestored.addAndGet(ownMissing.size());
+            write(bucket, map -> addOwn(map, ownMissing));
+        }
+        if (!departedFound.isEmpty()) {
+            removeDeparted(bucket, departedFound.values());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onWriteDone(WriteDone done) {
+        Replicator.UpdateResponse<ORMultiMap<String, String>> response = done.response();
+        if (response instanceof Replicator.UpdateTimeout) {
+            counters.writeTimeouts.incrementAndGet();
+        } else if (!(response instanceof Replicator.UpdateSuccess)) {
+            counters.writeFailures.incrementAndGet();
+            getContext().getLog().warn("Routing table write failed: {}", response);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onMembershipChanged(MembershipChanged message) {
+        ClusterEvent.MemberEvent event = message.event();
+        boolean isSelf = event.member().uniqueAddress().equals(self.uniqueAddress());
+        if (event instanceof ClusterEvent.MemberUp && isSelf) {
+            reRegisterAll();
+        } else if (event instanceof ClusterEvent.MemberRemoved && !isSelf) {
+            String nodeId = NodeIds.of(event.member().uniqueAddress());
+            departed.add(nodeId);
+            for (int b = 0; b < buckets.count(); b++) {
+                if (holdsNode(applied[b], nodeId)) {
+                    removeDeparted(b, List.of(nodeId));
+                }
+            }
+        }
+        return this;
+    }
+
+    /** On joining: whatever this node wrote before, or lost, is written again (adds are idempotent). */
+    private void reRegisterAll() {
+        Map<Integer, List<String>> byBucket = new HashMap<>();
+        for (String filter : local.filters()) {
+            byBucket.computeIfAbsent(buckets.bucketOf(filter), b -> new ArrayList<>()).add(filter);
+        }
+        byBucket.forEach((bucket, filters) -> write(bucket, map -> addOwn(map, filters)));
+    }
+
+    private ORMultiMap<String, String> addOwn(ORMultiMap<String, String> map, List<String> filters) {
+        ORMultiMap<String, String> result = map;
+        for (String filter : filters) {
+            result = result.addBindingBy(filter, selfId, self);
+        }
+        return result;
+    }
+
+    /** Removes the ids from every filter of the bucket's current state (which may be newer than the view's). */
+    private void removeDeparted(int bucket, Collection<String> nodeIds) {
+        Set<String> ids = Set.copyOf(nodeIds);
+        write(bucket, map -> {
+            ORMultiMap<String, String> result = map;
+            for (Map.Entry<String, Set<String>> entry : map.getEntries().entrySet()) {
+                for (String node : entry.getValue()) {
+                    if (ids.contains(node)) {
+                        result = result.removeBindingBy(entry.getKey(), node, self);
+                        counters.departedEntriesRemoved.incrementAndGet();
+                    }
+                }
+            }
+            return result;
+        });
+    }
+
+    private static boolean holdsNode(ORMultiMap<String, String> map, String nodeId) {
+        for (Set<String> nodes : map.getEntries().values()) {
+            if (nodes.contains(nodeId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
