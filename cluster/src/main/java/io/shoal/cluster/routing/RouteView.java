@@ -20,11 +20,11 @@ final class RouteView {
 
     private final SubscriptionIndex<String, Boolean> index = new SubscriptionIndex<>();
     private final String selfId;
-    private final AtomicIntegerArray filtersPerBucket;
+    private final AtomicIntegerArray entriesPerBucket;
 
     RouteView(String selfId, int buckets) {
         this.selfId = selfId;
-        this.filtersPerBucket = new AtomicIntegerArray(buckets);
+        this.entriesPerBucket = new AtomicIntegerArray(buckets);
     }
 
     /** The ids of the other nodes with at least one filter matching {@code topic}. */
@@ -35,34 +35,37 @@ final class RouteView {
     }
 
     /**
-     * Brings one bucket from {@code before} to {@code after} (filter -> node ids) and reports each
-     * node id that appeared or disappeared.
+     * Brings one bucket from {@code before} to {@code after} (node id -> that node's filters in the
+     * bucket) and reports each (filter, node) entry that appeared or disappeared.
      */
     void apply(int bucket, Map<String, Set<String>> before, Map<String, Set<String>> after,
                BiConsumer<String, String> added, BiConsumer<String, String> removed) {
-        before.forEach((filter, nodes) -> {
-            Set<String> now = after.getOrDefault(filter, Set.of());
-            for (String node : nodes) {
-                if (!now.contains(node)) {
-                    index.remove(filter, node);
-                    removed.accept(filter, node);
+        int entries = 0;
+        for (Map.Entry<String, Set<String>> node : before.entrySet()) {
+            Set<String> now = after.getOrDefault(node.getKey(), Set.of());
+            for (String filter : node.getValue()) {
+                if (!now.contains(filter)) {
+                    index.remove(filter, node.getKey());
+                    removed.accept(filter, node.getKey());
                 }
             }
-        });
-        after.forEach((filter, nodes) -> {
-            Set<String> then = before.getOrDefault(filter, Set.of());
-            for (String node : nodes) {
-                if (!then.contains(node)) {
-                    index.put(filter, node, Boolean.TRUE);
-                    added.accept(filter, node);
+        }
+        for (Map.Entry<String, Set<String>> node : after.entrySet()) {
+            Set<String> then = before.getOrDefault(node.getKey(), Set.of());
+            for (String filter : node.getValue()) {
+                if (!then.contains(filter)) {
+                    index.put(filter, node.getKey(), Boolean.TRUE);
+                    added.accept(filter, node.getKey());
                 }
             }
-        });
-        filtersPerBucket.set(bucket, after.size());
+            entries += node.getValue().size();
+        }
+        entriesPerBucket.set(bucket, entries);
     }
 
-    int filters(int bucket) {
-        return filtersPerBucket.get(bucket);
+    /** (filter, node) entries in one bucket. */
+    int entries(int bucket) {
+        return entriesPerBucket.get(bucket);
     }
 
     /** (filter, node) entries over all buckets. */

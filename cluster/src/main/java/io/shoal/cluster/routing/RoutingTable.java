@@ -102,8 +102,8 @@ public final class RoutingTable {
         return settings.buckets();
     }
 
-    /** Distinct filters (of any node) in one bucket, as last seen by this node. */
-    public int filtersInBucket(int bucket) {
-        return view.filters(bucket);
+    /** (filter, node) entries in one bucket, as last seen by this node. */
+    public int entriesInBucket(int bucket) {
+        return view.entries(bucket);
     }
 }

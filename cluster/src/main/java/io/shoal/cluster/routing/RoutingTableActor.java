@@ -27,13 +27,15 @@ import java.util.function.Function;
 /**
  * The one writer of this node's routing table entries and of its {@link RouteView}.
  *
- * <p>Each bucket is an {@code ORMultiMap<filter, node id>} created with value deltas: a change to
- * one filter's node set travels as a delta of that set rather than the bucket's full state, and a
- * filter's key removed by one node (its last node id gone) while another adds its id concurrently
- * ends with the key present and exactly the added id (the variant without value deltas could
- * resurrect the removed ids). Each node only ever adds or removes its own id, so concurrent writes
- * never disagree about one value; the only other writes are survivors removing a departed node's
- * id, which that node can no longer write.
+ * <p>Each bucket is an {@code ORMultiMap<node id, filter>}: one key per node, holding that node's
+ * filters of the bucket as an ORSet. Keyed by node rather than by filter so that every key has a
+ * single writer (its node, or after it departed the survivors, who only remove it). An ORMap whose
+ * key is removed by one node while another updates it concurrently keeps the update and can bring
+ * back values the remover had removed (seen with filter keys: a node's last unsubscribe emptied
+ * and removed a filter's key while another node subscribed to it, and the first node's id came
+ * back). With one writer per key there is no such race; concurrent writes of different nodes touch
+ * different keys, which an ORMap merges exactly. The map is created with value deltas, so a change
+ * to one node's filters travels as a small delta of its ORSet, not as the bucket's full state.
  */
 final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command> {
 
@@ -106,9 +108,9 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()),
-                        map -> map.addBindingBy(add.filter(), selfId, self)))
+                        map -> map.addBindingBy(selfId, add.filter(), self)))
                 .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()),
-                        map -> map.removeBindingBy(remove.filter(), selfId, self)))
+                        map -> map.removeBindingBy(selfId, remove.filter(), self)))
                 .onMessage(BucketChanged.class, this::onBucketChanged)
                 .onMessage(WriteDone.class, this::onWriteDone)
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
@@ -131,11 +133,11 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         int bucket = buckets.bucketOf(changed.key());
         ORMultiMap<String, String> after = changed.dataValue();
         List<String> ownMissing = new ArrayList<>();
-        Map<String, String> departedFound = new HashMap<>();
+        Set<String> departedFound = new HashSet<>();
         view.apply(bucket, applied[bucket].getEntries(), after.getEntries(),
                 (filter, node) -> {
                     if (departed.contains(node)) {
-                        departedFound.put(filter, node); // arrived by gossip after its node left
+                        departedFound.add(node); // arrived by gossip after its node left
                     }
                 },
                 (filter, node) -> {
@@ -149,7 +151,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
             write(bucket, map -> addOwn(map, ownMissing));
         }
         if (!departedFound.isEmpty()) {
-            removeDeparted(bucket, departedFound.values());
+            removeDeparted(bucket, departedFound);
         }
         return this;
     }
@@ -174,7 +176,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
             String nodeId = NodeIds.of(event.member().uniqueAddress());
             departed.add(nodeId);
             for (int b = 0; b < buckets.count(); b++) {
-                if (holdsNode(applied[b], nodeId)) {
+                if (applied[b].contains(nodeId)) {
                     removeDeparted(b, List.of(nodeId));
                 }
             }
@@ -194,34 +196,23 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private ORMultiMap<String, String> addOwn(ORMultiMap<String, String> map, List<String> filters) {
         ORMultiMap<String, String> result = map;
         for (String filter : filters) {
-            result = result.addBindingBy(filter, selfId, self);
+            result = result.addBindingBy(selfId, filter, self);
         }
         return result;
     }
 
-    /** Removes the ids from every filter of the bucket's current state (which may be newer than the view's). */
+    /** Removes the departed nodes' keys from the bucket's current state (which may be newer than the view's). */
     private void removeDeparted(int bucket, Collection<String> nodeIds) {
         Set<String> ids = Set.copyOf(nodeIds);
         write(bucket, map -> {
             ORMultiMap<String, String> result = map;
-            for (Map.Entry<String, Set<String>> entry : map.getEntries().entrySet()) {
-                for (String node : entry.getValue()) {
-                    if (ids.contains(node)) {
-                        result = result.removeBindingBy(entry.getKey(), node, self);
-                        counters.departedEntriesRemoved.incrementAndGet();
-                    }
+            for (String id : ids) {
+                if (result.contains(id)) {
+                    counters.departedEntriesRemoved.addAndGet(result.get(id).get().size());
+                    result = result.remove(self, id);
                 }
             }
             return result;
         });
-    }
-
-    private static boolean holdsNode(ORMultiMap<String, String> map, String nodeId) {
-        for (Set<String> nodes : map.getEntries().values()) {
-            if (nodes.contains(nodeId)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
