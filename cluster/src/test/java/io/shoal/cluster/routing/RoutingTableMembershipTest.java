@@ -1,0 +1,104 @@
+package io.shoal.cluster.routing;
+
+import akka.actor.Address;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Down;
+import akka.cluster.typed.Leave;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes leaving, crashing and coming back: a fresh three-node cluster per test. */
+class RoutingTableMembershipTest {
+
+    private static final Duration VISIBLE = Duration.ofSeconds(10);
+
+    private final List<ActorTestKit> nodes = new ArrayList<>();
+    private ActorTestKit nodeA;
+    private ActorTestKit nodeC;
+    private RoutingTable a;
+    private RoutingTable b;
+    private RoutingTable c;
+
+    @BeforeEach
+    void formCluster() {
+        nodeA = startNode(0);
+        ActorTestKit nodeB = startNode(0);
+        nodeC = startNode(0);
+        ClusterNodes.join(nodeA, nodeA);
+        ClusterNodes.join(nodeB, nodeA);
+        ClusterNodes.join(nodeC, nodeA);
+        for (ActorTestKit node : List.of(nodeA, nodeB, nodeC)) {
+            ClusterNodes.awaitUp(node, 3);
+        }
+        a = RoutingTable.start(nodeA.system(), RoutingSettings.defaults());
+        b = RoutingTable.start(nodeB.system(), RoutingSettings.defaults());
+        c = RoutingTable.start(nodeC.system(), RoutingSettings.defaults());
+    }
+
+    @AfterEach
+    void stopCluster() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).shutdownTestKit();
+        }
+    }
+
+    @Test
+    void aNodeThatLeavesHasItsRoutesRemovedByTheSurvivors() {
+        c.subscribed("leaving/#");
+        c.subscribed("leaving/+/state");
+        await().atMost(VISIBLE).until(() -> a.nodesFor("leaving/door/state").equals(Set.of(c.selfId())));
+        await().atMost(VISIBLE).until(() -> b.nodesFor("leaving/door/state").equals(Set.of(c.selfId())));
+
+        Cluster.get(nodeC.system()).manager().tell(Leave.create(ClusterNodes.address(nodeC)));
+
+        ClusterNodes.awaitUp(nodeA, 2);
+        await().atMost(VISIBLE).until(() -> a.nodesFor("leaving/door/state").isEmpty());
+        await().atMost(VISIBLE).until(() -> b.nodesFor("leaving/door/state").isEmpty());
+        assertTrue(a.departedEntriesRemoved() + b.departedEntriesRemoved() >= 2);
+    }
+
+    @Test
+    void aCrashedNodeIsDownedItsRoutesRemovedAndOnRestartItRegistersAgain() {
+        c.subscribed("crash/#");
+        await().atMost(VISIBLE).until(() -> a.nodesFor("crash/1").equals(Set.of(c.selfId())));
+        await().atMost(VISIBLE).until(() -> b.nodesFor("crash/1").equals(Set.of(c.selfId())));
+        String crashedId = c.selfId();
+        Address crashedAddress = ClusterNodes.address(nodeC);
+
+        // Gone without leaving; an operator (in production the split brain resolver) downs it.
+        nodeC.shutdownTestKit();
+        Cluster.get(nodeA.system()).manager().tell(new Down(crashedAddress));
+        ClusterNodes.awaitUp(nodeA, 2);
+        await().atMost(VISIBLE).until(() -> a.nodesFor("crash/1").isEmpty());
+        await().atMost(VISIBLE).until(() -> b.nodesFor("crash/1").isEmpty());
+
+        // The node comes back on the same host and port: a new incarnation, so a new id. It holds its
+        // subscriptions again before it joins, as a node restoring its sessions at start does.
+        ActorTestKit restarted = startNode(crashedAddress.getPort().get());
+        RoutingTable again = RoutingTable.start(restarted.system(), RoutingSettings.defaults());
+        again.subscribed("crash/#");
+        ClusterNodes.join(restarted, nodeA);
+        ClusterNodes.awaitUp(nodeA, 3);
+
+        assertNotEquals(crashedId, again.selfId());
+        await().atMost(VISIBLE).until(() -> a.nodesFor("crash/1").equals(Set.of(again.selfId())));
+        await().atMost(VISIBLE).until(() -> b.nodesFor("crash/1").equals(Set.of(again.selfId())));
+    }
+
+    private ActorTestKit startNode(int port) {
+        ActorTestKit node = ClusterNodes.start(port);
+        nodes.add(node);
+        return node;
+    }
+}
