@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import io.shoal.cluster.ClusterSettings;
 import io.shoal.cluster.session.SessionSettings;
 import io.shoal.node.delivery.ShareStrategy;
 import io.shoal.node.protocol.MqttSettings;
@@ -105,7 +106,8 @@ public final class ShoalConfig {
                 intIn("shoal.session.snapshot-every", 1, Integer.MAX_VALUE),
                 positiveDuration("shoal.session.passivate-after"),
                 positiveDuration("shoal.session.takeover-timeout"),
-                positiveDuration("shoal.session.request-timeout"));
+                positiveDuration("shoal.session.request-timeout"),
+                positiveDuration("shoal.cluster.route-handover"));
         return new ShoalSettings(
                 nonEmpty("shoal.mqtt.host"),
                 intIn("shoal.mqtt.port", 0, 65_535),
@@ -114,8 +116,19 @@ public final class ShoalConfig {
                 session,
                 persistenceMode(),
                 cassandra(),
-                nonEmpty("shoal.cluster.host"),
-                intIn("shoal.cluster.port", 0, 65_535));
+                cluster(),
+                intIn("shoal.health.port", -1, 65_535));
+    }
+
+    private ClusterSettings cluster() {
+        String downing = nonEmpty("shoal.cluster.split-brain-resolver.strategy").trim();
+        if (!ClusterSettings.DOWNING_STRATEGIES.contains(downing)) {
+            throw invalid("shoal.cluster.split-brain-resolver.strategy", downing,
+                    "must be one of: " + String.join(", ", ClusterSettings.DOWNING_STRATEGIES));
+        }
+        List<String> seeds = list("shoal.cluster.seed-nodes", "host:port");
+        return new ClusterSettings(nonEmpty("shoal.cluster.host"), intIn("shoal.cluster.port", 0, 65_535), seeds,
+                downing, positiveDuration("shoal.cluster.split-brain-resolver.stable-after"));
     }
 
     private PersistenceMode persistenceMode() {
@@ -166,7 +179,7 @@ public final class ShoalConfig {
                 throw invalid(path, value, "must be a comma-separated list of " + shape);
             }
         }
-        if (items.isEmpty() && shape.equals("host:port")) {
+        if (items.isEmpty() && path.equals("shoal.cassandra.contact-points")) {
             throw invalid(path, value, "must name at least one Cassandra node as host:port");
         }
         return items;

@@ -1,5 +1,7 @@
 package io.shoal.deploy;
 
+import akka.actor.CoordinatedShutdown;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,6 +15,7 @@ public final class ShoalMain {
 
     private static final int EXIT_BAD_CONFIGURATION = 2;
     private static final int EXIT_START_FAILED = 1;
+    private static final int EXIT_REMOVED_FROM_CLUSTER = 3;
     private static final String USAGE = "usage: java -jar shoal.jar [config-file]\n"
             + "       java -jar shoal.jar schema print|apply [config-file]";
 
@@ -57,5 +60,11 @@ public final class ShoalMain {
             return;
         }
         node.whenTerminated().join();
+        if (node.shutdownReason().filter(r -> r == CoordinatedShutdown.clusterDowningReason()).isPresent()) {
+            // Not asked to stop: the cluster removed this node (a partition, or it was unreachable).
+            // Exiting with an error lets its supervisor (Kubernetes, systemd) start it again to rejoin.
+            System.err.println("Shoal stopped: this node was removed from the cluster");
+            System.exit(EXIT_REMOVED_FROM_CLUSTER);
+        }
     }
 }

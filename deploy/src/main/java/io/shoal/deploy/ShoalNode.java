@@ -7,6 +7,12 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shoal.cluster.ClusterMembership;
+import io.shoal.cluster.delivery.AwaitedReceipts;
+import io.shoal.cluster.delivery.ForwardingRoutes;
+import io.shoal.cluster.delivery.Peers;
+import io.shoal.cluster.delivery.ReplicatedRetainedStore;
+import io.shoal.cluster.routing.RoutingSettings;
+import io.shoal.cluster.routing.RoutingTable;
 import io.shoal.cluster.session.SessionEntity;
 import io.shoal.cluster.session.ShardedSessionDirectory;
 import io.shoal.node.MqttEdge;
@@ -20,11 +26,11 @@ import io.shoal.persistence.cassandra.CassandraStartup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,11 +46,18 @@ public final class ShoalNode implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final MqttEdge edge;
     private final Listener listener;
+    private final RoutingTable routingTable;
+    private final Readiness readiness;
+    private final HealthEndpoint health;
 
-    private ShoalNode(ActorSystem<Void> system, MqttEdge edge, Listener listener) {
+    private ShoalNode(ActorSystem<Void> system, MqttEdge edge, Listener listener, RoutingTable routingTable,
+                      Readiness readiness, HealthEndpoint health) {
         this.system = system;
         this.edge = edge;
         this.listener = listener;
+        this.routingTable = routingTable;
+        this.readiness = readiness;
+        this.health = health;
     }
 
     public static ShoalNode start(ShoalSettings settings, Config config) throws InterruptedException {
@@ -60,8 +73,16 @@ public final class ShoalNode implements AutoCloseable {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shoal", akkaConfig(settings, config));
         BrokerMetrics metrics = new BrokerMetrics();
         MqttEdge edge = null;
+        HealthEndpoint health = null;
         try {
-            ClusterMembership.joinSelf(system);
+            Readiness readiness = new Readiness(system);
+            if (settings.healthPort() >= 0) {
+                health = HealthEndpoint.start(settings.mqttHost(), settings.healthPort(), readiness::ready);
+            }
+            ClusterMembership.join(system, settings.cluster());
+            RoutingTable routingTable = RoutingTable.start(system, RoutingSettings.defaults());
+            Peers peers = Peers.start(system);
+            AwaitedReceipts receipts = AwaitedReceipts.start(system, settings.session().askTimeout());
             List<Publication> retained = new ArrayList<>();
             RetainedStore retainedStore = RetainedStore.NONE;
             CassandraStartup cassandra = null;
@@ -71,25 +92,39 @@ public final class ShoalNode implements AutoCloseable {
             } else {
                 log.warn("Persistence is 'memory': sessions and retained messages will NOT survive a restart");
             }
-            edge = new MqttEdge(settings.mqtt(), settings.ioThreads(), metrics, retainedStore);
+            edge = new MqttEdge(settings.mqtt(), settings.ioThreads(), metrics,
+                    new ReplicatedRetainedStore(retainedStore, peers),
+                    new ForwardingRoutes(routingTable, peers, receipts, settings.mqtt().shareStrategy(), metrics));
             retained.forEach(edge.retained()::restore);
             ShardedSessionDirectory directory = ShardedSessionDirectory.start(system,
-                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), metrics), edge.routes());
+                    new SessionEntity.Dependencies(settings.session(), edge.publisher(), metrics), edge, receipts);
             if (cassandra != null) {
                 restoreOfflineSessions(directory, cassandra);
             }
             Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, authenticator);
-            ShoalNode node = new ShoalNode(system, edge, listener);
+            ShoalNode node = new ShoalNode(system, edge, listener, routingTable, readiness, health);
             node.registerShutdownTasks();
+            readiness.listening();
             log.info("Shoal is listening for MQTT on {}", listener.localAddress());
             return node;
+        } catch (IOException e) {
+            stopPartlyStarted(system, null, null);
+            throw new IllegalStateException("cannot open the health endpoint on port " + settings.healthPort()
+                    + " (shoal.health.port): " + e.getMessage(), e);
         } catch (InterruptedException | RuntimeException e) {
-            if (edge != null) {
-                edge.close();
-            }
-            system.terminate();
+            stopPartlyStarted(system, edge, health);
             throw e;
         }
+    }
+
+    private static void stopPartlyStarted(ActorSystem<?> system, MqttEdge edge, HealthEndpoint health) {
+        if (edge != null) {
+            edge.close();
+        }
+        if (health != null) {
+            health.close();
+        }
+        system.terminate();
     }
 
     /**
@@ -107,9 +142,7 @@ public final class ShoalNode implements AutoCloseable {
 
     /** Shoal's settings mapped onto Akka's, ahead of the persistence mode's and the module defaults. */
     private static Config akkaConfig(ShoalSettings settings, Config config) {
-        Config fromSettings = ConfigFactory.parseMap(Map.of(
-                "akka.remote.artery.canonical.hostname", settings.clusterHost(),
-                "akka.remote.artery.canonical.port", settings.clusterPort()));
+        Config fromSettings = ClusterMembership.akkaConfig(settings.cluster());
         Config withDefaults = config.withFallback(ClusterMembership.akkaDefaults())
                 .withFallback(ConfigFactory.defaultReference(ShoalNode.class.getClassLoader()));
         return fromSettings
@@ -121,6 +154,10 @@ public final class ShoalNode implements AutoCloseable {
     /** Akka's coordinated shutdown (also run on SIGTERM) stops the MQTT edge before the cluster. */
     private void registerShutdownTasks() {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "not-ready", () -> {
+            readiness.shuttingDown();
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mqtt-unbind", () -> {
             edge.stopListening();
             return CompletableFuture.completedFuture(Done.getInstance());
@@ -140,9 +177,39 @@ public final class ShoalNode implements AutoCloseable {
         return edge.metrics();
     }
 
+    /** The node's copy of the cluster's routing table. */
+    public RoutingTable routingTable() {
+        return routingTable;
+    }
+
+    /** Whether the node has joined the cluster and serves clients (what GET /health/ready answers). */
+    public boolean ready() {
+        return readiness.ready();
+    }
+
+    /** The address of the health endpoints, or null when they are off. */
+    public InetSocketAddress healthAddress() {
+        return health == null ? null : health.address();
+    }
+
+    /** This node's cluster address, host:port. */
+    public String clusterAddress() {
+        akka.actor.Address address = system.address();
+        return address.getHost().orElseThrow() + ":" + address.getPort().orElseThrow();
+    }
+
+    /** Why the node stopped (or is stopping), if it is: e.g. it was downed by the cluster. */
+    public java.util.Optional<CoordinatedShutdown.Reason> shutdownReason() {
+        return CoordinatedShutdown.get(system).getShutdownReason();
+    }
+
     /** Completes when the node has stopped (after {@link #close()} or a JVM shutdown). */
     public CompletableFuture<Done> whenTerminated() {
-        return system.getWhenTerminated().toCompletableFuture();
+        return system.getWhenTerminated().toCompletableFuture().whenComplete((done, failure) -> {
+            if (health != null) {
+                health.close();
+            }
+        });
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +27,10 @@ class ShoalConfigTest {
         assertEquals(2, s.mqtt().maxQos());
         assertFalse(s.mqtt().queueQos0Offline());
         assertEquals(Duration.ofSeconds(10), s.mqtt().connectTimeout());
-        assertEquals(25520, s.clusterPort());
+        assertEquals(25520, s.cluster().port());
+        assertEquals(List.of(), s.cluster().seedNodes(), "a cluster of its own");
+        assertEquals("keep-majority", s.cluster().downing());
+        assertEquals(8558, s.healthPort());
         assertEquals(io.shoal.persistence.PersistenceMode.MEMORY, s.persistence());
     }
 
@@ -50,8 +54,35 @@ class ShoalConfigTest {
         assertTrue(s.mqtt().queueQos0Offline());
         assertEquals(Duration.ofSeconds(3), s.mqtt().connectTimeout());
         assertEquals(25, s.session().snapshotEvery());
-        assertEquals("node-1.shoal", s.clusterHost());
-        assertEquals(2552, s.clusterPort());
+        assertEquals("node-1.shoal", s.cluster().host());
+        assertEquals(2552, s.cluster().port());
+    }
+
+    @Test
+    void threeNodesOnOneMachineNeedOnlyEnvironmentVariables() {
+        ShoalSettings s = ShoalConfig.load(Map.of(
+                "SHOAL_CLUSTER_PORT", "25521",
+                "SHOAL_CLUSTER_SEED_NODES", "node-0.shoal:2552, node-1.shoal:2552",
+                "SHOAL_CLUSTER_SPLIT_BRAIN_RESOLVER_STRATEGY", "keep-oldest",
+                "SHOAL_CLUSTER_SPLIT_BRAIN_RESOLVER_STABLE_AFTER", "7s",
+                "SHOAL_HEALTH_PORT", "9558"), null).settings();
+        assertEquals(25521, s.cluster().port());
+        assertEquals(List.of("node-0.shoal:2552", "node-1.shoal:2552"), s.cluster().seedNodes());
+        assertEquals("keep-oldest", s.cluster().downing());
+        assertEquals(Duration.ofSeconds(7), s.cluster().stableAfter());
+        assertEquals(9558, s.healthPort());
+    }
+
+    @Test
+    void badClusterSettingsAreNamed() {
+        ConfigurationException seeds = assertThrows(ConfigurationException.class, () -> ShoalConfig.load(
+                Map.of("SHOAL_CLUSTER_SEED_NODES", "node-0.shoal"), null).settings());
+        assertTrue(seeds.getMessage().contains("shoal.cluster.seed-nodes"), seeds.getMessage());
+        assertTrue(seeds.getMessage().contains("SHOAL_CLUSTER_SEED_NODES"), seeds.getMessage());
+        ConfigurationException downing = assertThrows(ConfigurationException.class, () -> ShoalConfig.load(
+                Map.of("SHOAL_CLUSTER_SPLIT_BRAIN_RESOLVER_STRATEGY", "keep-everything"), null).settings());
+        assertTrue(downing.getMessage().contains("shoal.cluster.split-brain-resolver.strategy"), downing.getMessage());
+        assertTrue(downing.getMessage().contains("keep-majority"), downing.getMessage());
     }
 
     @Test

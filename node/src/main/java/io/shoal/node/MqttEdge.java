@@ -9,6 +9,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shoal.node.auth.Authenticator;
 import io.shoal.node.delivery.MessageRouter;
+import io.shoal.node.delivery.RemoteRoutes;
 import io.shoal.node.delivery.RetainedMessages;
 import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.delivery.SessionRoute;
@@ -59,20 +60,27 @@ public final class MqttEdge implements AutoCloseable {
      * @param ioThreads     event loop threads for connections; 0 for two per core
      * @param metrics       the node's counters
      * @param retainedStore where retained messages are kept beyond this node's memory
+     * @param remote        the other nodes of the cluster ({@link RemoteRoutes#NONE} for none)
      */
-    public MqttEdge(MqttSettings settings, int ioThreads, BrokerMetrics metrics, RetainedStore retainedStore) {
+    public MqttEdge(MqttSettings settings, int ioThreads, BrokerMetrics metrics, RetainedStore retainedStore,
+                    RemoteRoutes remote) {
         this.settings = settings;
         this.metrics = metrics;
         this.retained = new RetainedMessages(metrics, retainedStore);
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
-        this.shared = new SharedSubscriptions(settings.shareStrategy());
-        this.routes = new SessionRoutes(index, shared);
-        this.router = new MessageRouter(index, shared, retained);
+        this.shared = new SharedSubscriptions(settings.shareStrategy(), remote);
+        this.routes = new SessionRoutes(index, shared, remote);
+        this.router = new MessageRouter(index, shared, retained, remote);
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("mqtt-io"));
         this.keepAlive = new KeepAliveMonitor(acceptor, KEEP_ALIVE_SWEEP_MILLIS);
     }
 
     public Publisher publisher() {
+        return router;
+    }
+
+    /** The publish path, also for messages other nodes forward here. */
+    public MessageRouter router() {
         return router;
     }
 

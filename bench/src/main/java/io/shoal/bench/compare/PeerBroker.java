@@ -20,6 +20,7 @@ enum PeerBroker {
                     "SHOAL_MQTT_HOST", "127.0.0.1",
                     "SHOAL_MQTT_PORT", String.valueOf(port),
                     "SHOAL_CLUSTER_PORT", "0",
+                    "SHOAL_HEALTH_PORT", "-1",
                     "SHOAL_MQTT_MAX_INFLIGHT", "32",
                     "SHOAL_MQTT_MAX_QUEUED_MESSAGES", "1000000"), paths.workDir());
         }

@@ -6,6 +6,7 @@ import akka.actor.typed.Props;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The cluster-wide routing table: topic filter -> the nodes with at least one local subscription
@@ -16,9 +17,6 @@ import java.util.Set;
  * <p>Local subscriptions are counted here and only a filter's first and last subscription on this
  * node change the replicated table, so churn of many clients on one filter costs no cluster traffic.
  * Every method may be called from any thread and none blocks: writes go through an actor.
- *
- * <p>Not wired into the broker yet: the next step feeds it from the node's subscription changes and
- * forwards publishes to {@link #nodesFor}.
  */
 public final class RoutingTable {
 
@@ -53,11 +51,24 @@ public final class RoutingTable {
     }
 
     /**
-     * The ids of the other nodes having a filter that matches {@code topic}, as far as this node has
+     * The ids of the other nodes having a (plain, not shared) filter that matches {@code topic}, as far as this node has
      * heard; empty (and allocation-free) when there are none. Lock-free.
      */
     public Set<String> nodesFor(String topic) {
         return view.remoteNodesFor(topic);
+    }
+
+    /**
+     * Tells {@code visitor} each shared subscription ("group/filter") whose filter matches
+     * {@code topic}, with the ids of the nodes that have members of it (this one included). Lock-free.
+     */
+    public void matchGroups(String topic, BiConsumer<String, Set<String>> visitor) {
+        view.matchGroups(topic, visitor);
+    }
+
+    /** The ids of the nodes with members of the shared subscription "group/filter" (this one included). */
+    public Set<String> nodesOfGroup(String groupId) {
+        return view.nodesOfGroup(groupId);
     }
 
     /** This node's id in the table: its address and incarnation uid. */

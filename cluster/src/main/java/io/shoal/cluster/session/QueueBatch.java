@@ -1,7 +1,7 @@
 package io.shoal.cluster.session;
 
+import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.node.session.PendingDelivery;
-import io.shoal.node.session.StorageReceipt;
 import io.shoal.persistence.session.SessionEvent;
 
 import java.util.ArrayList;
@@ -15,10 +15,10 @@ import java.util.List;
 final class QueueBatch {
 
     private List<SessionEvent> events = new ArrayList<>();
-    private List<StorageReceipt> receipts = new ArrayList<>();
-    private List<StorageReceipt> writing = List.of();
+    private List<ReceiptRef> receipts = new ArrayList<>();
+    private List<ReceiptRef> writing = List.of();
 
-    void add(PendingDelivery delivery, StorageReceipt receipt) {
+    void add(PendingDelivery delivery, ReceiptRef receipt) {
         events.add(new SessionEvent.MessageQueued(delivery));
         if (receipt != null) {
             receipts.add(receipt);
@@ -44,14 +44,14 @@ final class QueueBatch {
 
     /** The events of {@link #startWrite()} are journaled. */
     void written() {
-        writing.forEach(StorageReceipt::stored);
+        writing.forEach(ReceiptRef::stored);
         writing = List.of();
     }
 
     /** The entity stops (a journal failure stops it): nothing accepted so far will be written. */
     void abandon() {
-        writing.forEach(StorageReceipt::failed);
-        receipts.forEach(StorageReceipt::failed);
+        writing.forEach(ReceiptRef::failed);
+        receipts.forEach(ReceiptRef::failed);
         writing = List.of();
         receipts = new ArrayList<>();
         events = new ArrayList<>();

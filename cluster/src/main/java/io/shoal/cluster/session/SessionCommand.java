@@ -2,9 +2,10 @@ package io.shoal.cluster.session;
 
 import akka.Done;
 import akka.actor.typed.ActorRef;
+import io.shoal.cluster.NodeGateway;
+import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.SessionState;
-import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
 import io.shoal.persistence.CborSerializable;
@@ -16,7 +17,7 @@ import java.util.Set;
 public sealed interface SessionCommand extends CborSerializable {
 
     /** A connection of this node's (or another node's) gateway, by id. */
-    record ConnectionRef(ActorRef<ConnectionGateway.Command> gateway, long id) implements CborSerializable {
+    record ConnectionRef(ActorRef<NodeGateway.Command> gateway, long id) implements CborSerializable {
     }
 
     /**
@@ -48,10 +49,9 @@ public sealed interface SessionCommand extends CborSerializable {
     /**
      * A message for the client while it is offline, from the node that routes for it ({@code routes}:
      * its gateway, told to drop the route should the session be gone). {@code receipt}, null when
-     * nobody waits, settles once the message is journaled or deliberately dropped; it is a local
-     * object, so a Deliver from another node will need a reply message instead (not yet).
+     * nobody waits, is told once the message is journaled or deliberately dropped.
      */
-    record Deliver(PendingDelivery delivery, ActorRef<ConnectionGateway.Command> routes, StorageReceipt receipt)
+    record Deliver(PendingDelivery delivery, ActorRef<NodeGateway.Command> routes, ReceiptRef receipt)
             implements SessionCommand {
     }
 
@@ -65,6 +65,9 @@ public sealed interface SessionCommand extends CborSerializable {
     record TakeoverTimedOut(long connectionId) implements SessionCommand {
     }
 
+    /** Timer: the other nodes know where the client connected now; the node that routed before stops. */
+    enum RetirePreviousRoute implements SessionCommand { INSTANCE }
+
     /** Timer: the session has been offline and quiet for a while. */
     enum Idle implements SessionCommand { INSTANCE }
 
@@ -73,7 +76,7 @@ public sealed interface SessionCommand extends CborSerializable {
      * session's expiry may be due. {@code routes} is the gateway of the node that routes for the
      * session, if known.
      */
-    record DeadlineDue(ActorRef<ConnectionGateway.Command> routes) implements SessionCommand {
+    record DeadlineDue(ActorRef<NodeGateway.Command> routes) implements SessionCommand {
     }
 
     /**
@@ -81,7 +84,7 @@ public sealed interface SessionCommand extends CborSerializable {
      * node routes matching messages to it again, and arms its timers. {@code routes} is the gateway
      * of that node.
      */
-    record Restore(ActorRef<ConnectionGateway.Command> routes, ActorRef<Restored> replyTo) implements SessionCommand {
+    record Restore(ActorRef<NodeGateway.Command> routes, ActorRef<Restored> replyTo) implements SessionCommand {
     }
 
     /** The subscriptions of a restored offline session; empty if there is nothing to route. */

@@ -21,6 +21,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import io.shoal.cluster.NodeGateway;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
 import io.shoal.cluster.session.SessionCommand.DeadlineDue;
@@ -66,6 +67,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     public static final EntityTypeKey<SessionCommand> TYPE_KEY = EntityTypeKey.create(SessionCommand.class, "session");
     private static final Object DEADLINE_TIMER = "deadline";
+    private static final Object ROUTE_HANDOVER_TIMER = "route-handover";
     /**
      * Longest single wait for a deadline: Akka's scheduler refuses delays beyond about 248 days, and
      * sessions may be kept for longer (up to 136 years); a deadline further away is waited for in steps.
@@ -86,7 +88,13 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private boolean onlineTransient;
     private boolean onlineCleanStart;
     /** The gateway of the node that routes messages to this session (where its client last connected). */
-    private ActorRef<ConnectionGateway.Command> routesGateway;
+    private ActorRef<NodeGateway.Command> routesGateway;
+    /**
+     * The node that routed for the session before its client connected to another node: it keeps
+     * routing here (messages are passed on to the client's node) until the other nodes have learnt
+     * the new node's routes, then its route is retired.
+     */
+    private ActorRef<NodeGateway.Command> previousRoutes;
     private boolean takeoverRequested;
     private boolean passivating;
     /** Offline messages accepted and not yet journaled. */
@@ -147,6 +155,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 .onCommand(SessionCommand.Idle.class, this::onIdle)
                 .onCommand(DeadlineDue.class, this::onDeadline)
                 .onCommand(SessionCommand.Restore.class, this::onRestore)
+                .onCommand(SessionCommand.RetirePreviousRoute.class, this::onRetirePreviousRoute)
                 .onCommand(SessionCommand.Stop.class, stop -> Effect().stop())
                 .build();
     }
@@ -194,7 +203,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         if (online != null) {
             if (!takeoverRequested) {
                 takeoverRequested = true;
-                online.gateway().tell(new ConnectionGateway.CloseConnection(online.id(),
+                online.gateway().tell(new NodeGateway.CloseConnection(online.id(),
                         DisconnectReason.SESSION_TAKEN_OVER));
                 timers.startSingleTimer(new TakeoverTimedOut(online.id()), deps.settings().takeoverTimeout());
             }
@@ -204,7 +213,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         online = connect.connection();
         onlineTransient = connect.expirySeconds() == 0;
         onlineCleanStart = connect.cleanStart();
-        routesGateway = online.gateway();
+        handOverRoutes(online.gateway());
         long now = System.currentTimeMillis();
         boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
         List<SessionEvent> events = new ArrayList<>(2);
@@ -284,6 +293,13 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     }
 
     private Effect<SessionEvent, SessionData> onDeliver(SessionData data, Deliver deliver) {
+        if (online != null && !deliver.routes().equals(online.gateway())) {
+            // Routed by a node the client has left: on to the node it is connected to now. Nothing is
+            // stored, as for any message to an online client.
+            online.gateway().tell(new NodeGateway.DeliverToClient(entity.getEntityId(), deliver.delivery()));
+            retireIfStale(deliver.routes());
+            return dropped(deliver);
+        }
         if (online != null) {
             // The route turned to us because the connection is going; its Detach (with what it
             // still held) is on its way and must be applied first to keep the order.
@@ -291,17 +307,19 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         if (routesGateway == null) {
             routesGateway = deliver.routes();
+        } else {
+            retireIfStale(deliver.routes());
         }
-        if (deliver.receipt() != null && deliver.receipt().givenUp()) {
+        long now = System.currentTimeMillis();
+        if (deliver.receipt() != null && deliver.receipt().givenUp(now)) {
             // It waited too long (e.g. in sharding's buffer while this entity restarted after a
             // failed write): its publisher was told it was not stored and will send it again.
             deps.metrics().increment(Counter.DROPPED_ACK_GIVEN_UP);
             return dropped(deliver);
         }
-        long now = System.currentTimeMillis();
         if (!data.exists()) {
             // The session ended but a node still routes to it (its retirement was lost): stop that.
-            deliver.routes().tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
+            deliver.routes().tell(new NodeGateway.RetireRoute(entity.getEntityId()));
             return dropped(deliver);
         }
         if (data.expired(now)) {
@@ -373,7 +391,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             // A wake-up for a session that has ended (maybe by a timer that did not know the routing
             // node): make sure that node's route went with it. Retiring a route twice is harmless.
             if (due.routes() != null) {
-                due.routes().tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
+                due.routes().tell(new NodeGateway.RetireRoute(entity.getEntityId()));
             }
             return Effect().none();
         }
@@ -381,11 +399,11 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         if (data.expired(now)) {
             deps.metrics().increment(Counter.SESSIONS_EXPIRED);
             Will will = data.delayedWill(); // a will still waiting goes out when the session ends
-            ActorRef<ConnectionGateway.Command> routes = routesGateway;
+            ActorRef<NodeGateway.Command> routes = routesGateway;
             return Effect().persist(new SessionEvent.SessionCleared(now)).thenRun(s -> {
                 publishWill(will);
                 if (routes != null) {
-                    routes.tell(new ConnectionGateway.RetireRoute(entity.getEntityId()));
+                    routes.tell(new NodeGateway.RetireRoute(entity.getEntityId()));
                 }
                 startIdleTimer(s);
             });
@@ -432,6 +450,46 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return Effect().none();
     }
 
+    /** The client connected through {@code gateway}'s node; the node that routed before hands over. */
+    private void handOverRoutes(ActorRef<NodeGateway.Command> gateway) {
+        if (routesGateway != null && !routesGateway.equals(gateway) && !routesGateway.equals(previousRoutes)) {
+            retirePreviousRoute();
+            previousRoutes = routesGateway;
+        }
+        routesGateway = gateway;
+        if (previousRoutes != null) {
+            timers.startSingleTimer(ROUTE_HANDOVER_TIMER, SessionCommand.RetirePreviousRoute.INSTANCE,
+                    deps.settings().routeHandover());
+        }
+    }
+
+    private Effect<SessionEvent, SessionData> onRetirePreviousRoute(SessionData data,
+                                                                    SessionCommand.RetirePreviousRoute retire) {
+        retirePreviousRoute();
+        return Effect().none();
+    }
+
+    private void retirePreviousRoute() {
+        if (previousRoutes != null) {
+            timers.cancel(ROUTE_HANDOVER_TIMER);
+            if (!previousRoutes.equals(routesGateway)) {
+                previousRoutes.tell(new NodeGateway.RetireRoute(entity.getEntityId()));
+            }
+            previousRoutes = null;
+        }
+    }
+
+    /**
+     * A node other than the one routing for the session (or handing over) still routes to it: its
+     * route outlived a handover (e.g. the handover's timer died with a node). It is retired; what it
+     * sent is still delivered, since the new route may not be known everywhere yet.
+     */
+    private void retireIfStale(ActorRef<NodeGateway.Command> routes) {
+        if (!routes.equals(routesGateway) && !routes.equals(previousRoutes)) {
+            routes.tell(new NodeGateway.RetireRoute(entity.getEntityId()));
+        }
+    }
+
     private boolean isCurrentPersistent(long connectionId) {
         return online != null && online.id() == connectionId && !onlineTransient;
     }
@@ -440,6 +498,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         online = null;
         takeoverRequested = false;
         timers.cancelAll();
+        // The new node's route has been in place since the connect; the old one would only duplicate it.
+        retirePreviousRoute();
     }
 
     /** A session with nothing to keep leaves memory at once; an offline persistent one after a while. */

@@ -7,7 +7,11 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.stream.javadsl.Source;
+import io.shoal.cluster.NodeGateway;
+import io.shoal.cluster.delivery.AwaitedReceipts;
+import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
+import io.shoal.node.MqttEdge;
 import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.session.AttachedSession;
 import io.shoal.node.session.ConnectionControl;
@@ -47,25 +51,33 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final Duration askTimeout;
     private final Map<Long, ConnectionControl> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
-    private final ActorRef<ConnectionGateway.Command> gateway;
+    private final ActorRef<NodeGateway.Command> gateway;
     private final ActorSystem<?> system;
     private final SessionRoutes routes;
+    private final AwaitedReceipts receipts;
 
-    private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, SessionRoutes routes) {
+    private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, MqttEdge edge,
+                                    AwaitedReceipts receipts) {
         this.system = system;
-        this.routes = routes;
+        this.routes = edge.routes();
+        this.receipts = receipts;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
-        this.gateway = system.systemActorOf(ConnectionGateway.create(connections, routes), "connection-gateway",
-                akka.actor.typed.Props.empty());
+        this.gateway = system.systemActorOf(NodeGateway.create(new NodeGateway.Node(connections, routes, edge.router(),
+                edge.retained(), edge.metrics())), "node-gateway", akka.actor.typed.Props.empty());
         sharding.init(Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx, deps))
                 .withStopMessage(SessionCommand.Stop.INSTANCE));
     }
 
-    /** Starts the session entities' sharding on this node; {@code routes} are the node's client routes. */
-    public static ShardedSessionDirectory start(ActorSystem<?> system, SessionEntity.Dependencies deps,
-                                                SessionRoutes routes) {
-        return new ShardedSessionDirectory(system, deps, routes);
+    /**
+     * Starts the session entities' sharding on this node, and the node's gateway, through which
+     * entities and other nodes reach {@code edge}'s connections and routes.
+     *
+     * @param receipts where publishers' receipts wait for offline sessions to store their messages
+     */
+    public static ShardedSessionDirectory start(ActorSystem<?> system, SessionEntity.Dependencies deps, MqttEdge edge,
+                                                AwaitedReceipts receipts) {
+        return new ShardedSessionDirectory(system, deps, edge, receipts);
     }
 
     @Override
@@ -111,10 +123,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     /** While offline, a persistent session's messages go to its entity, which journals them. */
     private Subscriber sessionSubscriber(EntityRef<SessionCommand> entity) {
         return (delivery, receipt) -> {
+            ReceiptRef awaited = null;
             if (receipt != null) {
                 receipt.expectStore();
+                awaited = receipts.await(receipt);
             }
-            entity.tell(new SessionCommand.Deliver(delivery, gateway, receipt));
+            entity.tell(new SessionCommand.Deliver(delivery, gateway, awaited));
         };
     }
 

@@ -18,8 +18,12 @@ import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shoal.cluster.ClusterMembership;
-import io.shoal.cluster.session.ConnectionGateway.CloseConnection;
-import io.shoal.cluster.session.ConnectionGateway.RetireRoute;
+import io.shoal.cluster.ClusterSettings;
+import io.shoal.cluster.NodeGateway;
+import io.shoal.cluster.NodeGateway.CloseConnection;
+import io.shoal.cluster.delivery.AwaitedReceipts;
+import io.shoal.cluster.delivery.ReceiptRef;
+import io.shoal.cluster.NodeGateway.RetireRoute;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
@@ -116,6 +120,8 @@ class SessionEntityTest {
 
     private static ActorTestKit testKit;
     private static PersistenceTestKit journal;
+    /** Where publishers' receipts wait for the entity's answer, as on a node. */
+    private static AwaitedReceipts receipts;
     /** Per client id, who receives what the stand-in shard region gets for that entity. */
     private static final Map<String, ActorRef<SessionCommand>> nextIncarnations = new ConcurrentHashMap<>();
 
@@ -136,9 +142,10 @@ class SessionEntityTest {
                 .withFallback(ConfigFactory.load());
         testKit = ActorTestKit.create("SessionEntityTest", config);
         journal = PersistenceTestKit.create(testKit.system());
+        receipts = AwaitedReceipts.start(testKit.system(), DEFAULT_SETTINGS.askTimeout());
         // A shard region whose entities only report what reaches them, standing in for an entity's
         // next incarnation. It needs the node to be a cluster member.
-        ClusterMembership.joinSelf(testKit.system());
+        ClusterMembership.join(testKit.system(), ClusterSettings.standalone());
         ClusterSharding.get(testKit.system()).init(Entity.of(SessionEntity.TYPE_KEY, ctx ->
                 Behaviors.receiveMessage(command -> {
                     ActorRef<SessionCommand> target = nextIncarnations.get(ctx.getEntityId());
@@ -1030,9 +1037,8 @@ class SessionEntityTest {
         // As when the Deliver waited in sharding's buffer past the publisher's store timeout: the
         // publisher was told "not stored" and sends the message again, so storing it now would
         // deliver it twice.
-        StorageReceipt late = new StorageReceipt(r -> { });
-        late.expectStore();
-        late.giveUp();
+        TestProbe<ReceiptRef.ReceiptSettled> publisher = testKit.createTestProbe();
+        ReceiptRef late = new ReceiptRef(publisher.ref(), 1, System.currentTimeMillis() - 1);
         session.entity.tell(new SessionCommand.Deliver(PendingDelivery.queued(message("t", "too late", 2), 2, false),
                 session.gateway.ref(), late));
         CompletableFuture<Boolean> next = session.deliverAwaitingStore(message("t", "in time", 2), 2);
@@ -1042,6 +1048,7 @@ class SessionEntityTest {
                 StandardCharsets.UTF_8));
         journal.expectNothingPersisted(session.persistenceId, SHORT);
         assertEquals(1, session.metrics.get(Counter.DROPPED_ACK_GIVEN_UP));
+        assertEquals(new ReceiptRef.ReceiptSettled(1, true), publisher.receiveMessage(), "its publisher waits no more");
     }
 
     @Test
@@ -1217,7 +1224,7 @@ class SessionEntityTest {
 
         // As after a node restart: an incarnation recovered from the journal, knowing no node yet.
         session.restart();
-        TestProbe<ConnectionGateway.Command> restartedNode = testKit.createTestProbe();
+        TestProbe<NodeGateway.Command> restartedNode = testKit.createTestProbe();
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
         session.entity.tell(new SessionCommand.Restore(restartedNode.ref(), replyTo.ref()));
 
@@ -1273,7 +1280,7 @@ class SessionEntityTest {
         final BrokerMetrics metrics = new BrokerMetrics();
         final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
         final TestProbe<Publication> published = testKit.createTestProbe();
-        final TestProbe<ConnectionGateway.Command> gateway = testKit.createTestProbe();
+        final TestProbe<NodeGateway.Command> gateway = testKit.createTestProbe();
         final TestProbe<SessionCommand> nextIncarnation = testKit.createTestProbe();
         /** The session expiry each connection connected with, which an MQTT 3.1.1 connection also leaves with. */
         private final Map<Long, Long> connectExpiry = new ConcurrentHashMap<>();
@@ -1365,7 +1372,7 @@ class SessionEntityTest {
             StorageReceipt receipt = new StorageReceipt(r -> outcome.complete(r.succeeded()));
             receipt.expectStore();
             entity.tell(new SessionCommand.Deliver(PendingDelivery.queued(publication, qos, false), gateway.ref(),
-                    receipt));
+                    receipts.await(receipt)));
             if (receipt.seal()) {
                 outcome.complete(receipt.succeeded());
             }

@@ -77,6 +77,7 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         all.put("SHOAL_MQTT_HOST", "127.0.0.1");
         all.put("SHOAL_MQTT_PORT", "0");
         all.put("SHOAL_CLUSTER_PORT", "0");
+        all.put("SHOAL_HEALTH_PORT", "0");
         all.put("SHOAL_MQTT_IO_THREADS", "2");
         all.putAll(env);
         ShoalConfig config = ShoalConfig.load(all, null);

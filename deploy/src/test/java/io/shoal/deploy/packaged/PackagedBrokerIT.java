@@ -35,7 +35,7 @@ class PackagedBrokerIT {
     static void startTheJar() throws Exception {
         port = BrokerProcess.freePort();
         broker = BrokerProcess.launchListening(Map.of("SHOAL_MQTT_PORT", String.valueOf(port),
-                "SHOAL_MQTT_HOST", "127.0.0.1", "SHOAL_CLUSTER_PORT", "0"), port);
+                "SHOAL_MQTT_HOST", "127.0.0.1", "SHOAL_CLUSTER_PORT", "0", "SHOAL_HEALTH_PORT", "0"), port);
     }
 
     /** Every mosquitto client a test started; a failed test must not leave them behind. */
@@ -104,7 +104,7 @@ class PackagedBrokerIT {
 
     @Test
     void invalidSettingStopsStartUpNamingIt() throws Exception {
-        BrokerProcess bad = BrokerProcess.launch(Map.of("SHOAL_MQTT_PORT", "not-a-port", "SHOAL_CLUSTER_PORT", "0"));
+        BrokerProcess bad = BrokerProcess.launch(Map.of("SHOAL_MQTT_PORT", "not-a-port", "SHOAL_CLUSTER_PORT", "0", "SHOAL_HEALTH_PORT", "0"));
         assertTrue(bad.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, bad.process().exitValue());
         String out = bad.output();

@@ -57,6 +57,7 @@ class PackagedCassandraIT {
                 "SHOAL_MQTT_HOST", "127.0.0.1",
                 "SHOAL_MQTT_PORT", String.valueOf(port),
                 "SHOAL_CLUSTER_PORT", "0",
+                "SHOAL_HEALTH_PORT", "0",
                 "SHOAL_PERSISTENCE", "cassandra",
                 "SHOAL_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
                 "SHOAL_CASSANDRA_KEYSPACE", keyspace));

@@ -25,22 +25,55 @@ public final class MessageRouter implements Publisher {
     private final SubscriptionIndex<SessionRoute, Subscription> subscriptions;
     private final SharedSubscriptions shared;
     private final RetainedMessages retained;
+    private final RemoteRoutes remote;
 
     public MessageRouter(SubscriptionIndex<SessionRoute, Subscription> subscriptions, SharedSubscriptions shared,
-                         RetainedMessages retained) {
+                         RetainedMessages retained, RemoteRoutes remote) {
         this.subscriptions = subscriptions;
         this.shared = shared;
         this.retained = retained;
+        this.remote = remote;
     }
 
+    /**
+     * A shared subscription goes to a member online here if there is one, else to a node with
+     * members, else to an offline member's session here; counts each node forwarded to as one.
+     */
     @Override
     public int publish(Publication publication, StorageReceipt receipt) {
         if (publication.retain()) {
             retained.store(publication, receipt);
         }
+        int delivered = deliverToSubscribers(publication, receipt);
+        GroupsTaken taken = new GroupsTaken();
+        delivered += shared.publish(publication, receipt, taken, true);
+        delivered += remote.forward(publication, taken, receipt);
+        return delivered + shared.publish(publication, receipt, taken, false);
+    }
+
+    /**
+     * A message another node forwarded: to this node's subscribers if {@code toSubscribers} (their
+     * node had matching filters here), and to one member here of each of {@code groups}. Returns how
+     * many of the groups had no member here any more (the message is not delivered to them).
+     */
+    public int deliverForwarded(Publication publication, boolean toSubscribers, List<String> groups,
+                                StorageReceipt receipt) {
+        if (toSubscribers) {
+            deliverToSubscribers(publication, receipt);
+        }
+        int gone = 0;
+        for (String group : groups) {
+            if (!shared.publishToGroup(group, publication, receipt)) {
+                gone++;
+            }
+        }
+        return gone;
+    }
+
+    private int deliverToSubscribers(Publication publication, StorageReceipt receipt) {
         Matches matches = new Matches(publication, receipt);
         subscriptions.matchFilters(publication.topic(), matches);
-        return matches.deliver() + shared.publish(publication, receipt);
+        return matches.deliver();
     }
 
     /**

@@ -35,6 +35,18 @@ public final class RetainedMessages {
         store.save(publication, receipt);
     }
 
+    /**
+     * A retained message set or cleared on another node of the cluster, which stored it: only this
+     * node's index changes.
+     */
+    public void replicate(Publication publication) {
+        if (publication.payload().length == 0) {
+            index.remove(publication.topic());
+        } else {
+            index.put(publication.topic(), publication);
+        }
+    }
+
     /** Puts a retained message loaded from the store back into the index (at start, before clients). */
     public void restore(Publication publication) {
         index.put(publication.topic(), publication);

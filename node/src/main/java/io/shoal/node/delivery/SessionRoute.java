@@ -28,16 +28,19 @@ public final class SessionRoute {
     private final String clientId;
     private final SubscriptionIndex<SessionRoute, Subscription> index;
     private final SharedSubscriptions shared;
+    private final RemoteRoutes remote;
     private final StampedLock lock = new StampedLock();
     private volatile Subscriber target;
     private volatile Object owner;
     private Map<String, Subscription> subscriptions;
     private boolean retired;
 
-    SessionRoute(String clientId, SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared) {
+    SessionRoute(String clientId, SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared,
+                 RemoteRoutes remote) {
         this.clientId = clientId;
         this.index = index;
         this.shared = shared;
+        this.remote = remote;
     }
 
     public String clientId() {
@@ -109,6 +112,9 @@ public final class SessionRoute {
             shared.join(this, subscription);
         } else {
             index.put(subscription.filter(), this, subscription);
+        }
+        if (previous == null) {
+            remote.added(subscription.key());
         }
         return previous;
     }
@@ -202,5 +208,6 @@ public final class SessionRoute {
         } else {
             index.remove(subscription.filter(), this);
         }
+        remote.removed(subscription.key());
     }
 }

@@ -13,10 +13,14 @@ public final class SessionRoutes {
     private final ConcurrentHashMap<String, SessionRoute> routes = new ConcurrentHashMap<>();
     private final SubscriptionIndex<SessionRoute, Subscription> index;
     private final SharedSubscriptions shared;
+    private final RemoteRoutes remote;
 
-    public SessionRoutes(SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared) {
+    /** @param remote told of each client's subscriptions, for the cluster's routing table */
+    public SessionRoutes(SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared,
+                         RemoteRoutes remote) {
         this.index = index;
         this.shared = shared;
+        this.remote = remote;
     }
 
     /**
@@ -25,7 +29,7 @@ public final class SessionRoutes {
      */
     public SessionRoute claim(String clientId, Object owner, Subscriber target, boolean cleanStart) {
         while (true) {
-            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared));
+            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote));
             if (route.claim(owner, target, cleanStart)) {
                 return route;
             }
@@ -46,7 +50,7 @@ public final class SessionRoutes {
      * clients connect. False if a connection holds the client's route already.
      */
     public boolean restoreOffline(String clientId, List<Subscription> subscriptions, Subscriber session) {
-        SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared));
+        SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote));
         return route.restore(subscriptions, session);
     }
 

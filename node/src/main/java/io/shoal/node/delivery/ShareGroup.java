@@ -37,6 +37,15 @@ public final class ShareGroup {
         members.put(member, subscription);
     }
 
+    boolean hasOnlineMember() {
+        for (SessionRoute member : members.keySet()) {
+            if (member.online()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns true when the group is left empty. */
     boolean remove(SessionRoute member) {
         members.remove(member);

@@ -11,16 +11,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shared subscriptions of this node: groups indexed by their filter, one delivery per group per
- * message. Dispatch is local today; across a cluster the same choice will consider remote members.
+ * message. Across a cluster, a group whose members are on several nodes gets each message on one
+ * node only: here if a member is online here, else on a node that has members (see {@link RemoteRoutes}).
  */
 public final class SharedSubscriptions {
 
     private final SubscriptionIndex<ShareGroup, ShareGroup> index = new SubscriptionIndex<>();
     private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
     private final ShareStrategy strategy;
+    private final RemoteRoutes remote;
 
-    public SharedSubscriptions(ShareStrategy strategy) {
+    /** @param remote where a departing member's messages go when no member here can take them */
+    public SharedSubscriptions(ShareStrategy strategy, RemoteRoutes remote) {
         this.strategy = strategy;
+        this.remote = remote;
     }
 
     /** Called under the member's route lock. */
@@ -45,28 +49,41 @@ public final class SharedSubscriptions {
         }
     }
 
-    /** Sends {@code publication} to one member of every group whose filter matches; returns how many. */
-    int publish(Publication publication, StorageReceipt receipt) {
+    /**
+     * Sends {@code publication} to one member of every matching group not in {@code taken}, and adds
+     * each group it served to {@code taken}. With {@code onlineOnly} only groups with a member online
+     * here are served (a member elsewhere in the cluster is preferred over an offline one here).
+     * Returns how many groups it served.
+     */
+    int publish(Publication publication, StorageReceipt receipt, GroupsTaken taken, boolean onlineOnly) {
         if (index.size() == 0) {
             return 0;
         }
         int[] delivered = {0};
         index.matchFilters(publication.topic(), matched -> matched.keySet().forEach(group -> {
-            if (dispatch(group, publication, null, receipt)) {
+            if (!taken.contains(group.id()) && (!onlineOnly || group.hasOnlineMember())
+                    && dispatch(group, publication, null, receipt)) {
+                taken.add(group.id());
                 delivered[0]++;
             }
         }));
         return delivered[0];
     }
 
+    /** A message another node assigned to this node's members of one group; false if there are none any more. */
+    boolean publishToGroup(String groupId, Publication publication, StorageReceipt receipt) {
+        ShareGroup group = groups.get(groupId);
+        return group != null && dispatch(group, publication, null, receipt);
+    }
+
     /**
-     * A member left before acknowledging a message of its group: send it to another member.
-     * Returns false if the group has no other member (the message then stays with the leaver).
-     * Its publisher was acknowledged long ago, so nobody waits for it to be stored.
+     * A member left before acknowledging a message of its group: send it to another member, here or
+     * on another node. Returns false if the group has no other member (the message then stays with
+     * the leaver). Its publisher was acknowledged long ago, so nobody waits for it to be stored.
      */
     public boolean redeliver(PendingDelivery delivery, SessionRoute leaving) {
         ShareGroup group = groups.get(delivery.shareGroup());
-        return group != null && dispatch(group, delivery.publication(), leaving, null);
+        return group != null && dispatch(group, delivery.publication(), leaving, null) || remote.redeliver(delivery);
     }
 
     private boolean dispatch(ShareGroup group, Publication publication, SessionRoute excluded,

@@ -17,6 +17,12 @@ public final class BrokerMetrics {
         counters[counter.ordinal()].increment();
     }
 
+    public void add(Counter counter, long amount) {
+        if (amount != 0) {
+            counters[counter.ordinal()].add(amount);
+        }
+    }
+
     public long get(Counter counter) {
         return counters[counter.ordinal()].sum();
     }

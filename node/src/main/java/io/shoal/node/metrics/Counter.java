@@ -26,6 +26,10 @@ public enum Counter {
     DROPPED_ACK_GIVEN_UP("messages for an offline session not stored because their publisher was already told they were not (store timed out); it sends them again"),
     SHARED_REDELIVERED("shared-subscription messages sent to another group member after theirs left unacknowledged"),
     ACK_STORE_FAILED("QoS 1/2 PUBLISHes not acknowledged as accepted because an offline session failed to store the message"),
+    MESSAGES_FORWARDED("messages sent to another node of the cluster (one per node, however many subscribers there)"),
+    FORWARDS_RECEIVED("messages another node forwarded here for this node's subscribers"),
+    DROPPED_NO_PEER("forwards not sent because the routing table named a node whose gateway is not (or no longer) known"),
+    DROPPED_SHARE_GROUP_GONE("forwarded shared-subscription messages dropped because the group had no member here any more"),
     ACK_STORE_TIMED_OUT("QoS 1/2 PUBLISHes not acknowledged as accepted because storing the message for an offline session took longer than the request timeout");
 
     private final String description;

@@ -5,6 +5,7 @@ import io.shoal.node.delivery.MessageRouter;
 import io.shoal.node.delivery.RetainedMessages;
 import io.shoal.node.delivery.RetainedStore;
 import io.shoal.node.delivery.SessionRoute;
+import io.shoal.node.delivery.RemoteRoutes;
 import io.shoal.node.delivery.SessionRoutes;
 import io.shoal.node.delivery.ShareStrategy;
 import io.shoal.node.delivery.SharedSubscriptions;
@@ -80,9 +81,9 @@ public class DeliveryBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
-        SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN);
-        SessionRoutes routes = new SessionRoutes(index, shared);
-        router = new MessageRouter(index, shared, new RetainedMessages(metrics, RetainedStore.NONE));
+        SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN, RemoteRoutes.NONE);
+        SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE);
+        router = new MessageRouter(index, shared, new RetainedMessages(metrics, RetainedStore.NONE), RemoteRoutes.NONE);
         inboxes = new Inbox[subscribers];
         queues = new OutboundQueue[subscribers];
         Object owner = new Object();

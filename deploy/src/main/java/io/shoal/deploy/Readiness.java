@@ -1,0 +1,42 @@
+package io.shoal.deploy;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the node can serve clients: it is an Up member of the cluster, its stores answered, its
+ * MQTT listener is open, and it is not shutting down (also not after being downed).
+ */
+final class Readiness {
+
+    private static final Logger log = LoggerFactory.getLogger(Readiness.class);
+
+    private final Cluster cluster;
+    private volatile boolean listening;
+    private volatile boolean shuttingDown;
+
+    Readiness(ActorSystem<?> system) {
+        this.cluster = Cluster.get(system);
+        akka.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> log.info(
+                "Joined the cluster as {}: {} members", cluster.selfMember().address(), memberCount()));
+    }
+
+    void listening() {
+        listening = true;
+    }
+
+    void shuttingDown() {
+        shuttingDown = true;
+    }
+
+    boolean ready() {
+        return listening && !shuttingDown && cluster.selfMember().status() == MemberStatus.up();
+    }
+
+    private long memberCount() {
+        return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count();
+    }
+}
