@@ -6,6 +6,8 @@ import akka.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.stream.StreamSupport;
+
 /**
  * Whether the node can serve clients: it is an Up member of the cluster, its stores answered, its
  * MQTT listener is open, and it is not shutting down (also not after being downed).
@@ -21,7 +23,7 @@ final class Readiness {
     Readiness(ActorSystem<?> system) {
         this.cluster = Cluster.get(system);
         akka.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> log.info(
-                "Joined the cluster as {}: {} members", cluster.selfMember().address(), memberCount()));
+                "Joined the cluster as {}: {} members up", cluster.selfMember().address(), upMembers()));
     }
 
     void listening() {
@@ -36,7 +38,8 @@ final class Readiness {
         return listening && !shuttingDown && cluster.selfMember().status() == MemberStatus.up();
     }
 
-    private long memberCount() {
-        return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count();
+    long upMembers() {
+        return StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                .filter(member -> member.status() == MemberStatus.up()).count();
     }
 }

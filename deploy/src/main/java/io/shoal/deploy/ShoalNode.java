@@ -47,15 +47,17 @@ public final class ShoalNode implements AutoCloseable {
     private final MqttEdge edge;
     private final Listener listener;
     private final RoutingTable routingTable;
+    private final Peers peers;
     private final Readiness readiness;
     private final HealthEndpoint health;
 
     private ShoalNode(ActorSystem<Void> system, MqttEdge edge, Listener listener, RoutingTable routingTable,
-                      Readiness readiness, HealthEndpoint health) {
+                      Peers peers, Readiness readiness, HealthEndpoint health) {
         this.system = system;
         this.edge = edge;
         this.listener = listener;
         this.routingTable = routingTable;
+        this.peers = peers;
         this.readiness = readiness;
         this.health = health;
     }
@@ -102,7 +104,7 @@ public final class ShoalNode implements AutoCloseable {
                 restoreOfflineSessions(directory, cassandra);
             }
             Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, authenticator);
-            ShoalNode node = new ShoalNode(system, edge, listener, routingTable, readiness, health);
+            ShoalNode node = new ShoalNode(system, edge, listener, routingTable, peers, readiness, health);
             node.registerShutdownTasks();
             readiness.listening();
             log.info("Shoal is listening for MQTT on {}", listener.localAddress());
@@ -180,6 +182,16 @@ public final class ShoalNode implements AutoCloseable {
     /** The node's copy of the cluster's routing table. */
     public RoutingTable routingTable() {
         return routingTable;
+    }
+
+    /** How many other nodes this node knows it can forward messages to. */
+    public int peerCount() {
+        return peers.count();
+    }
+
+    /** Members of the cluster this node sees as Up, itself included. */
+    public long upMembers() {
+        return readiness.upMembers();
     }
 
     /** Whether the node has joined the cluster and serves clients (what GET /health/ready answers). */

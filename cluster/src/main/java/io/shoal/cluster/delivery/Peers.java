@@ -36,6 +36,11 @@ public final class Peers {
         return byAddress.get(uid < 0 ? nodeId : nodeId.substring(0, uid));
     }
 
+    /** How many other nodes this node can forward to. */
+    public int count() {
+        return byAddress.size();
+    }
+
     /** Every other node's gateway. */
     public Collection<ActorRef<NodeGateway.Command>> others() {
         return byAddress.values();

@@ -62,6 +62,13 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         return broker;
     }
 
+    /** Started with test-only Akka configuration on top (e.g. faster gossip). */
+    public static TestBroker start(Map<String, String> env, Config overrides) {
+        TestBroker broker = new TestBroker(env, overrides);
+        broker.startNode();
+        return broker;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         startNode();
@@ -95,6 +102,10 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
 
     public String uri() {
         return "tcp://127.0.0.1:" + port();
+    }
+
+    public ShoalNode node() {
+        return node;
     }
 
     public BrokerMetrics metrics() {
