@@ -18,6 +18,7 @@ import io.shoal.node.session.Publication;
 import io.shoal.node.session.StorageReceipt;
 import io.shoal.persistence.CborSerializable;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -60,9 +61,13 @@ public final class NodeGateway {
     public record RetainedChanged(Publication publication) implements Command {
     }
 
-    /** What the gateway acts on: this node's connections, routes, publish path and retained messages. */
+    /**
+     * What the gateway acts on: this node's connections, routes, publish path and retained messages.
+     * {@code handoverWindow} is how long a client that connected here may also get its messages
+     * passed on by the node it left.
+     */
     public record Node(Map<Long, ConnectionControl> connections, SessionRoutes routes, MessageRouter router,
-                       RetainedMessages retained, BrokerMetrics metrics) {
+                       RetainedMessages retained, BrokerMetrics metrics, Duration handoverWindow) {
     }
 
     private NodeGateway() {
@@ -85,7 +90,7 @@ public final class NodeGateway {
                 } else if (command instanceof DeliverToClient toClient) {
                     SessionRoute route = node.routes().get(toClient.clientId());
                     if (route != null) {
-                        route.deliver(toClient.delivery(), null);
+                        route.deliverHandedOver(toClient.delivery(), null, node.handoverWindow());
                     }
                 } else if (command instanceof RetainedChanged changed) {
                     node.retained().replicate(changed.publication());

@@ -69,7 +69,7 @@ public final class MqttEdge implements AutoCloseable {
         this.retained = new RetainedMessages(metrics, retainedStore);
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
         this.shared = new SharedSubscriptions(settings.shareStrategy(), remote);
-        this.routes = new SessionRoutes(index, shared, remote);
+        this.routes = new SessionRoutes(index, shared, remote, metrics);
         this.router = new MessageRouter(index, shared, retained, remote);
         this.workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("mqtt-io"));
         this.keepAlive = new KeepAliveMonitor(acceptor, KEEP_ALIVE_SWEEP_MILLIS);

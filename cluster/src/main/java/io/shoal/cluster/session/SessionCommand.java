@@ -28,7 +28,11 @@ public sealed interface SessionCommand extends CborSerializable {
             implements SessionCommand {
     }
 
-    record Connected(boolean sessionPresent, SessionState state) implements CborSerializable {
+    /**
+     * {@code handover}: the client came from another node, which goes on passing its messages on for
+     * a while (so some may arrive twice).
+     */
+    record Connected(boolean sessionPresent, SessionState state, boolean handover) implements CborSerializable {
     }
 
     record Subscribe(long connectionId, List<Subscription> subscriptions, ActorRef<Done> replyTo)

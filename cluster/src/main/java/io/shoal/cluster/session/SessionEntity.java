@@ -213,7 +213,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         online = connect.connection();
         onlineTransient = connect.expirySeconds() == 0;
         onlineCleanStart = connect.cleanStart();
-        handOverRoutes(online.gateway());
+        boolean handover = handOverRoutes(online.gateway());
         long now = System.currentTimeMillis();
         boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
         List<SessionEvent> events = new ArrayList<>(2);
@@ -226,7 +226,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             events.add(onlineTransient ? new SessionEvent.SessionCleared(now) : new SessionEvent.SessionResumed(now));
             return Effect().persist(events).thenRun(s -> {
                 publishWill(dueWill);
-                connect.replyTo().tell(new Connected(true, state));
+                connect.replyTo().tell(new Connected(true, state, handover));
             });
         }
         // The previous session, if any, ends here, and with it the wait of its delayed will.
@@ -240,7 +240,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         EffectBuilder<SessionEvent, SessionData> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
         return effect.thenRun(s -> {
             publishWill(endedWill);
-            connect.replyTo().tell(new Connected(false, SessionState.EMPTY));
+            connect.replyTo().tell(new Connected(false, SessionState.EMPTY, handover));
         });
     }
 
@@ -450,8 +450,11 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return Effect().none();
     }
 
-    /** The client connected through {@code gateway}'s node; the node that routed before hands over. */
-    private void handOverRoutes(ActorRef<NodeGateway.Command> gateway) {
+    /**
+     * The client connected through {@code gateway}'s node; the node that routed before hands over.
+     * True if another node goes on passing the client's messages on for a while.
+     */
+    private boolean handOverRoutes(ActorRef<NodeGateway.Command> gateway) {
         if (routesGateway != null && !routesGateway.equals(gateway) && !routesGateway.equals(previousRoutes)) {
             retirePreviousRoute();
             previousRoutes = routesGateway;
@@ -461,6 +464,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             timers.startSingleTimer(ROUTE_HANDOVER_TIMER, SessionCommand.RetirePreviousRoute.INSTANCE,
                     deps.settings().routeHandover());
         }
+        return previousRoutes != null && !previousRoutes.equals(gateway);
     }
 
     private Effect<SessionEvent, SessionData> onRetirePreviousRoute(SessionData data,

@@ -55,6 +55,8 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final ActorSystem<?> system;
     private final SessionRoutes routes;
     private final AwaitedReceipts receipts;
+    /** Passed-on messages can trail the handover itself a little; twice its length covers them. */
+    private final Duration handoverWindow;
 
     private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, MqttEdge edge,
                                     AwaitedReceipts receipts) {
@@ -63,8 +65,9 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         this.receipts = receipts;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
+        this.handoverWindow = deps.settings().routeHandover().multipliedBy(2);
         this.gateway = system.systemActorOf(NodeGateway.create(new NodeGateway.Node(connections, routes, edge.router(),
-                edge.retained(), edge.metrics())), "node-gateway", akka.actor.typed.Props.empty());
+                edge.retained(), edge.metrics(), handoverWindow)), "node-gateway", akka.actor.typed.Props.empty());
         sharding.init(Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx, deps))
                 .withStopMessage(SessionCommand.Stop.INSTANCE));
     }
@@ -158,6 +161,11 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         @Override
         public SessionState state() {
             return connected.state();
+        }
+
+        @Override
+        public Duration handoverWindow() {
+            return connected.handover() ? handoverWindow : Duration.ZERO;
         }
 
         @Override

@@ -1,14 +1,18 @@
 package io.shoal.node.delivery;
 
+import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -25,22 +29,29 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class SessionRoute {
 
+    private static final AtomicReferenceFieldUpdater<SessionRoute, RecentMessages> RECENT =
+            AtomicReferenceFieldUpdater.newUpdater(SessionRoute.class, RecentMessages.class, "recent");
+
     private final String clientId;
     private final SubscriptionIndex<SessionRoute, Subscription> index;
     private final SharedSubscriptions shared;
     private final RemoteRoutes remote;
+    private final BrokerMetrics metrics;
     private final StampedLock lock = new StampedLock();
     private volatile Subscriber target;
     private volatile Object owner;
     private Map<String, Subscription> subscriptions;
     private boolean retired;
+    /** While the client may get messages twice (it came from another node): those it got. Usually null. */
+    private volatile RecentMessages recent;
 
     SessionRoute(String clientId, SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared,
-                 RemoteRoutes remote) {
+                 RemoteRoutes remote, BrokerMetrics metrics) {
         this.clientId = clientId;
         this.index = index;
         this.shared = shared;
         this.remote = remote;
+        this.metrics = metrics;
     }
 
     public String clientId() {
@@ -52,6 +63,9 @@ public final class SessionRoute {
      * {@link Subscriber#enqueue}). Called on the publish path from any thread.
      */
     public void deliver(PendingDelivery delivery, StorageReceipt receipt) {
+        if (recent != null && duplicate(delivery)) {
+            return;
+        }
         long stamp = lock.readLock();
         try {
             Subscriber current = target;
@@ -61,6 +75,43 @@ public final class SessionRoute {
         } finally {
             lock.unlockRead(stamp);
         }
+    }
+
+    /**
+     * A message that the node the client has left passed on (through the client's session) while
+     * the other nodes learn where the client is now. Until then a message can arrive both ways: it
+     * is delivered once, whichever way comes first.
+     */
+    public void deliverHandedOver(PendingDelivery delivery, StorageReceipt receipt, Duration window) {
+        expectHandover(window);
+        deliver(delivery, receipt);
+    }
+
+    /**
+     * The client came from another node, which passes its messages on for {@code window}: messages
+     * arriving twice in that time are delivered once. Costs one identity per message in the window.
+     */
+    public void expectHandover(Duration window) {
+        RecentMessages current = recent;
+        if (current == null || current.over(System.nanoTime())) {
+            RECENT.compareAndSet(this, current, new RecentMessages(window.toNanos()));
+        }
+    }
+
+    private boolean duplicate(PendingDelivery delivery) {
+        RecentMessages current = recent;
+        if (current == null) {
+            return false;
+        }
+        if (current.over(System.nanoTime())) {
+            RECENT.compareAndSet(this, current, null);
+            return false;
+        }
+        if (current.firstTime(delivery.publication().id())) {
+            return false;
+        }
+        metrics.increment(Counter.DUPLICATES_SUPPRESSED);
+        return true;
     }
 
     /** True while a connection holds the route (not an offline session). */

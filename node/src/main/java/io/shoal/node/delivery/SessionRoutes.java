@@ -1,5 +1,6 @@
 package io.shoal.node.delivery;
 
+import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 import io.shoal.node.topic.SubscriptionIndex;
@@ -14,13 +15,15 @@ public final class SessionRoutes {
     private final SubscriptionIndex<SessionRoute, Subscription> index;
     private final SharedSubscriptions shared;
     private final RemoteRoutes remote;
+    private final BrokerMetrics metrics;
 
     /** @param remote told of each client's subscriptions, for the cluster's routing table */
     public SessionRoutes(SubscriptionIndex<SessionRoute, Subscription> index, SharedSubscriptions shared,
-                         RemoteRoutes remote) {
+                         RemoteRoutes remote, BrokerMetrics metrics) {
         this.index = index;
         this.shared = shared;
         this.remote = remote;
+        this.metrics = metrics;
     }
 
     /**
@@ -29,7 +32,7 @@ public final class SessionRoutes {
      */
     public SessionRoute claim(String clientId, Object owner, Subscriber target, boolean cleanStart) {
         while (true) {
-            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote));
+            SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote, metrics));
             if (route.claim(owner, target, cleanStart)) {
                 return route;
             }
@@ -50,7 +53,7 @@ public final class SessionRoutes {
      * clients connect. False if a connection holds the client's route already.
      */
     public boolean restoreOffline(String clientId, List<Subscription> subscriptions, Subscriber session) {
-        SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote));
+        SessionRoute route = routes.computeIfAbsent(clientId, id -> new SessionRoute(id, index, shared, remote, metrics));
         return route.restore(subscriptions, session);
     }
 

@@ -360,6 +360,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         if (!attached.sessionPresent() && !request.cleanStart()) {
             route.clearSubscriptions(this); // the session this node routed for has expired meanwhile
         }
+        if (!attached.handoverWindow().isZero()) {
+            route.expectHandover(attached.handoverWindow()); // before any message can arrive directly
+        }
         for (Subscription s : state.subscriptions()) {
             route.subscribe(this, s);
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.shoal.node.session.MessageIds;
 import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.Publication;
 import io.shoal.node.topic.Topics;
@@ -58,7 +59,7 @@ sealed interface PublishCheck {
             return new Refuse(ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not the UTF-8 its format indicator says");
         }
         return new Accept(new Publication(topic, payload, qos, message.fixedHeader().isRetain(),
-                v5 ? Properties5.message(properties, nowMillis) : MessageProperties.NONE, clientId));
+                v5 ? Properties5.message(properties, nowMillis) : MessageProperties.NONE, clientId, MessageIds.next()));
     }
 
     private static boolean isUtf8(byte[] payload) {

@@ -1,5 +1,6 @@
 package io.shoal.node.session;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +13,14 @@ public interface AttachedSession {
 
     /** The state to resume: subscriptions to restore and messages to (re)send. */
     SessionState state();
+
+    /**
+     * How long the client may be sent messages twice because it came from another node, which
+     * passes its messages on meanwhile (see {@code SessionRoute#expectHandover}); zero if it did not.
+     */
+    default Duration handoverWindow() {
+        return Duration.ZERO;
+    }
 
     /** Where messages for the client go while it is offline; null when the session ends at disconnect. */
     Subscriber offlineSubscriber();

@@ -22,7 +22,7 @@ class MessageRouterTest {
 
     private final SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
     private final SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN, RemoteRoutes.NONE);
-    private final SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE);
+    private final SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE, new BrokerMetrics());
     private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics(), RetainedStore.NONE), RemoteRoutes.NONE);
 
     /** A connected client: its route, and what reached it (with the receipt it came with). */

@@ -1,6 +1,7 @@
 package io.shoal.node.delivery;
 
 import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
 import io.shoal.node.session.Subscription;
@@ -8,6 +9,7 @@ import io.shoal.node.topic.SubscriptionIndex;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +22,7 @@ class SessionRoutesTest {
 
     private final SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
     private final SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN, RemoteRoutes.NONE);
-    private final SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE);
+    private final SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE, new BrokerMetrics());
     private final MessageRouter router = new MessageRouter(index, shared, new RetainedMessages(new BrokerMetrics(), RetainedStore.NONE), RemoteRoutes.NONE);
     private final List<PendingDelivery> toSession = new ArrayList<>();
     private final List<PendingDelivery> toConnection = new ArrayList<>();
@@ -40,6 +42,40 @@ class SessionRoutesTest {
 
         assertEquals(List.of("meters/7/reading", "invoices"),
                 toSession.stream().map(d -> d.publication().topic()).toList());
+    }
+
+    @Test
+    void aClientThatCameFromAnotherNodeGetsAMessageOnceWhenItArrivesBothWays() {
+        BrokerMetrics metrics = new BrokerMetrics();
+        SessionRoutes counted = new SessionRoutes(index, shared, RemoteRoutes.NONE, metrics);
+        Object connection = new Object();
+        SessionRoute route = counted.claim("mover", connection, (d, receipt) -> toConnection.add(d), false);
+        PendingDelivery first = PendingDelivery.queued(message("t").withId(1), 1, false);
+        PendingDelivery second = PendingDelivery.queued(message("t").withId(2), 1, false);
+        PendingDelivery anonymous = PendingDelivery.queued(message("t"), 1, false);
+
+        route.deliver(first, null); // before any handover: nothing is remembered
+        route.deliverHandedOver(first, null, Duration.ofMinutes(1)); // passed on by the node it left
+        route.deliver(first, null); // and directly: the same message again
+        route.deliver(second, null);
+        route.deliverHandedOver(second, null, Duration.ofMinutes(1));
+        route.deliver(anonymous, null);
+        route.deliverHandedOver(anonymous, null, Duration.ofMinutes(1));
+
+        assertEquals(List.of(first, first, second, anonymous, anonymous), toConnection);
+        assertEquals(2, metrics.get(Counter.DUPLICATES_SUPPRESSED));
+    }
+
+    @Test
+    void duplicatesAreOnlyLookedForDuringTheHandover() {
+        Object connection = new Object();
+        SessionRoute route = routes.claim("mover", connection, (d, receipt) -> toConnection.add(d), false);
+        PendingDelivery message = PendingDelivery.queued(message("t").withId(7), 1, false);
+
+        route.deliverHandedOver(message, null, Duration.ZERO);
+        route.deliver(message, null);
+
+        assertEquals(2, toConnection.size(), "the window was over");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.shoal.node.delivery;
 
+import io.shoal.node.metrics.BrokerMetrics;
 import io.shoal.node.session.MessageProperties;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
@@ -21,7 +22,7 @@ class SharedSubscriptionsTest {
 
     private void strategy(ShareStrategy strategy) {
         shared = new SharedSubscriptions(strategy, RemoteRoutes.NONE);
-        routes = new SessionRoutes(new SubscriptionIndex<>(), shared, RemoteRoutes.NONE);
+        routes = new SessionRoutes(new SubscriptionIndex<>(), shared, RemoteRoutes.NONE, new BrokerMetrics());
     }
 
     private final class Member {

@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class RecordAssertions {
 
+    /** Components the stored formats leave out (StoredFormatModule): read back as their default. */
+    private static final Set<String> NOT_STORED = Set.of("Publication.id");
+
     private RecordAssertions() {
     }
 
@@ -29,6 +32,9 @@ final class RecordAssertions {
             assertNotNull(actual, path);
             assertEquals(expected.getClass(), actual.getClass(), path);
             for (RecordComponent component : expected.getClass().getRecordComponents()) {
+                if (NOT_STORED.contains(nameOf(component))) {
+                    continue;
+                }
                 String componentPath = path + "." + component.getName();
                 assertSameContent(valueOf(component, expected), valueOf(component, actual), componentPath);
             }
@@ -63,7 +69,10 @@ final class RecordAssertions {
             elements.forEach(element -> collect(element, all, set));
         } else if (value != null && value.getClass().isRecord()) {
             for (RecordComponent component : value.getClass().getRecordComponents()) {
-                String name = value.getClass().getSimpleName() + "." + component.getName();
+                String name = nameOf(component);
+                if (NOT_STORED.contains(name)) {
+                    continue;
+                }
                 Object componentValue = valueOf(component, value);
                 all.add(name);
                 if (!isDefault(componentValue)) {
@@ -72,6 +81,10 @@ final class RecordAssertions {
                 collect(componentValue, all, set);
             }
         }
+    }
+
+    private static String nameOf(RecordComponent component) {
+        return component.getDeclaringRecord().getSimpleName() + "." + component.getName();
     }
 
     private static boolean isDefault(Object value) {

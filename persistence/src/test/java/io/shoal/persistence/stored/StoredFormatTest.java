@@ -3,8 +3,13 @@ package io.shoal.persistence.stored;
 import akka.serialization.Serialization;
 import akka.serialization.jackson.JacksonCborSerializer;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import io.shoal.node.session.MessageProperties;
+import io.shoal.node.session.PendingDelivery;
+import io.shoal.node.session.Publication;
 import io.shoal.persistence.AkkaSerialization;
+import io.shoal.persistence.CborSerializable;
 import io.shoal.persistence.Stored;
+import io.shoal.persistence.session.SessionEvent;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import scala.util.Try;
@@ -52,6 +57,22 @@ class StoredFormatTest {
             assertFalse(bytes.contains(type.getSimpleName()), type.getSimpleName());
             assertFalse(bytes.contains("io.shoal"), sample.getKey());
         }
+    }
+
+    @Test
+    void aMessagesIdentityIsNotStoredButTravelsBetweenNodes() {
+        Publication travelling = new Publication("t", new byte[] {1}, 1, false, MessageProperties.NONE, "c", 42L);
+        SessionEvent.MessageQueued queued = new SessionEvent.MessageQueued(PendingDelivery.queued(travelling, 1, false));
+
+        Object stored = Serialized.of(akka.serialization(), queued).deserialize(akka.serialization());
+        assertEquals(0L, ((SessionEvent.MessageQueued) stored).delivery().publication().id());
+
+        Object received = Serialized.of(akka.serialization(), new Wire(travelling)).deserialize(akka.serialization());
+        assertEquals(42L, ((Wire) received).publication().id());
+    }
+
+    /** A message between nodes carrying a publication. */
+    record Wire(Publication publication) implements CborSerializable {
     }
 
     @Test

@@ -82,7 +82,7 @@ public class DeliveryBenchmark {
     public void setUp() {
         SubscriptionIndex<SessionRoute, Subscription> index = new SubscriptionIndex<>();
         SharedSubscriptions shared = new SharedSubscriptions(ShareStrategy.ROUND_ROBIN, RemoteRoutes.NONE);
-        SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE);
+        SessionRoutes routes = new SessionRoutes(index, shared, RemoteRoutes.NONE, metrics);
         router = new MessageRouter(index, shared, new RetainedMessages(metrics, RetainedStore.NONE), RemoteRoutes.NONE);
         inboxes = new Inbox[subscribers];
         queues = new OutboundQueue[subscribers];
