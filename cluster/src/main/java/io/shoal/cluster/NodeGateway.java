@@ -53,8 +53,11 @@ public final class NodeGateway {
             implements Command {
     }
 
-    /** A message for a client connected here, passed on by its session from a node it has left. */
-    public record DeliverToClient(String clientId, PendingDelivery delivery) implements Command {
+    /**
+     * A message for a client connected here, passed on by its session from a node it has left;
+     * {@code receipt}, if not null, is told once the message is safe here.
+     */
+    public record DeliverToClient(String clientId, PendingDelivery delivery, ReceiptRef receipt) implements Command {
     }
 
     /** A retained message was set (or, with an empty payload, cleared) on another node. */
@@ -88,16 +91,29 @@ public final class NodeGateway {
                 } else if (command instanceof RetireRoute retire) {
                     node.routes().retire(retire.clientId());
                 } else if (command instanceof DeliverToClient toClient) {
-                    SessionRoute route = node.routes().get(toClient.clientId());
-                    if (route != null) {
-                        route.deliverHandedOver(toClient.delivery(), null, node.handoverWindow());
-                    }
+                    passOn(node, toClient);
                 } else if (command instanceof RetainedChanged changed) {
                     node.retained().replicate(changed.publication());
                 }
                 return Behaviors.same();
             });
         });
+    }
+
+    private static void passOn(Node node, DeliverToClient toClient) {
+        ReceiptRef origin = toClient.receipt();
+        SessionRoute route = node.routes().get(toClient.clientId());
+        if (route == null) {
+            if (origin != null) {
+                origin.stored(); // the session has ended: nobody to keep it for
+            }
+            return;
+        }
+        StorageReceipt receipt = origin == null ? null : new StorageReceipt(r -> settle(origin, r));
+        route.deliverHandedOver(toClient.delivery(), receipt, node.handoverWindow());
+        if (receipt != null && receipt.seal()) {
+            settle(origin, receipt);
+        }
     }
 
     /** Delivers here; the origin's receipt settles once the stores this caused (offline sessions) are done. */

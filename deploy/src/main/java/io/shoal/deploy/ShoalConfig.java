@@ -99,7 +99,8 @@ public final class ShoalConfig {
                 (int) wholeSeconds("shoal.mqtt.server-keep-alive", 65_535),
                 get("shoal.mqtt.response-information", () -> config.getString("shoal.mqtt.response-information")),
                 shareStrategy(),
-                positiveDuration("shoal.session.request-timeout"));
+                positiveDuration("shoal.session.request-timeout"),
+                journalUnacknowledgedAfter());
         SessionSettings session = new SessionSettings(
                 mqtt.maxQueued(),
                 mqtt.queueQos0Offline(),
@@ -242,6 +243,16 @@ public final class ShoalConfig {
 
     private boolean bool(String path) {
         return get(path, () -> config.getBoolean(path));
+    }
+
+    /** Only sessions kept in Cassandra survive their node, so only then do publishers wait for them. */
+    private Duration journalUnacknowledgedAfter() {
+        String path = "shoal.session.journal-unacknowledged-after";
+        Duration value = get(path, () -> config.getDuration(path));
+        if (value.isNegative()) {
+            throw invalid(path, value, "must be a duration such as 1s, or 0s for off");
+        }
+        return persistenceMode() == PersistenceMode.CASSANDRA ? value : Duration.ZERO;
     }
 
     private Duration positiveDuration(String path) {

@@ -25,6 +25,8 @@ import io.shoal.persistence.session.SessionSnapshot;
         @JsonSubTypes.Type(value = SessionEvent.SessionSuspended.class, name = "session-suspended"),
         @JsonSubTypes.Type(value = SessionEvent.WillPublished.class, name = "will-published"),
         @JsonSubTypes.Type(value = SessionEvent.SessionCleared.class, name = "session-cleared"),
+        @JsonSubTypes.Type(value = SessionEvent.PendingReplaced.class, name = "pending-replaced"),
+        @JsonSubTypes.Type(value = SessionEvent.RoutedBy.class, name = "routed-by"),
         @JsonSubTypes.Type(value = SessionSnapshot.class, name = "session-snapshot"),
         @JsonSubTypes.Type(value = StoredRetainedMessage.class, name = "retained-message"),
 })

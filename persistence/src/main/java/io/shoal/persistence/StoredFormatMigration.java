@@ -14,14 +14,19 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class StoredFormatMigration extends JacksonMigration {
 
+    /** Version 2 added {@code routedBy} to {@code session-snapshot} (and the types pending-replaced, routed-by). */
     @Override
     public int currentVersion() {
-        return 1;
+        return 2;
     }
 
     /** Called only for data older than {@link #currentVersion()}; version 1 is the first. */
     @Override
     public JsonNode transform(int fromVersion, JsonNode json) {
-        throw new IllegalArgumentException("There is no stored format version " + fromVersion + " before version 1");
+        if (fromVersion < 1) {
+            throw new IllegalArgumentException("There is no stored format version " + fromVersion + " before version 1");
+        }
+        // 1 -> 2: a snapshot without routedBy reads it as null ("not known"), which is what it meant.
+        return json;
     }
 }

@@ -82,9 +82,9 @@ public final class ForwardingRoutes implements RemoteRoutes {
     }
 
     @Override
-    public boolean redeliver(PendingDelivery delivery) {
+    public boolean redeliver(PendingDelivery delivery, StorageReceipt receipt) {
         String node = pick(table.nodesOfGroup(delivery.shareGroup()), delivery.publication());
-        return node != null && send(node, delivery.publication(), false, List.of(delivery.shareGroup()), null);
+        return node != null && send(node, delivery.publication(), false, List.of(delivery.shareGroup()), receipt);
     }
 
     private boolean send(String node, Publication publication, boolean toSubscribers, List<String> groups,

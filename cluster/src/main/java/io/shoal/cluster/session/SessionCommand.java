@@ -44,10 +44,20 @@ public sealed interface SessionCommand extends CborSerializable {
 
     /**
      * The connection ended; it returns what the client has not acknowledged, its will if one is due
-     * (now or after its delay), and the session expiry as the client left it.
+     * (now or after its delay), and the session expiry as the client left it. {@code receipts}: the
+     * publishers waiting for some of the pending messages, told once these are journaled.
      */
     record Detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
-                  long expirySeconds) implements SessionCommand {
+                  long expirySeconds, List<ReceiptRef> receipts) implements SessionCommand {
+    }
+
+    /**
+     * While the client is online: messages it has been slow to acknowledge, to journal (added to the
+     * pending messages, or replacing them with {@code replacesPending}); {@code receipts} are told once
+     * they are.
+     */
+    record Journal(long connectionId, List<PendingDelivery> messages, boolean replacesPending,
+                   List<ReceiptRef> receipts) implements SessionCommand {
     }
 
     /**

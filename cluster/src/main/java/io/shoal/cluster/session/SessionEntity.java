@@ -22,6 +22,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.shoal.cluster.NodeGateway;
+import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.cluster.session.SessionCommand.Connect;
 import io.shoal.cluster.session.SessionCommand.Connected;
 import io.shoal.cluster.session.SessionCommand.DeadlineDue;
@@ -149,6 +150,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 .onCommand(Subscribe.class, this::onSubscribe)
                 .onCommand(Unsubscribe.class, this::onUnsubscribe)
                 .onCommand(Detach.class, this::onDetach)
+                .onCommand(SessionCommand.Journal.class, this::onJournal)
                 .onCommand(Deliver.class, this::onDeliver)
                 .onCommand(FlushQueue.class, this::onFlushQueue)
                 .onCommand(TakeoverTimedOut.class, this::onTakeoverTimedOut)
@@ -265,15 +267,19 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         if (online == null || online.id() != detach.connectionId()) {
             // A connection given up on after a takeover timeout: its state is stale. Its will is due
             // now if it has no delay or if the successor started a new session (the old one ended);
-            // a successor that resumed the session cancels a delayed will.
+            // a successor that resumed the session cancels a delayed will. What it held is not kept,
+            // so its publishers are told so (they send again).
             Will due = will != null && (will.delaySeconds() == 0 || onlineCleanStart) ? will : null;
+            detach.receipts().forEach(ReceiptRef::failed);
             return Effect().none().thenRun(s -> publishWill(due));
         }
         boolean wasTransient = onlineTransient;
         goOffline();
         long now = System.currentTimeMillis();
         if (wasTransient || detach.expirySeconds() == 0) {
-            // The session ends with the connection, so the will is due now whatever its delay.
+            // The session ends with the connection, so the will is due now whatever its delay, and
+            // nobody is left to keep messages for.
+            detach.receipts().forEach(ReceiptRef::stored);
             EffectBuilder<SessionEvent, SessionData> effect = data.exists()
                     ? Effect().persist(new SessionEvent.SessionCleared(now)) : Effect().none();
             return effect.thenRun(s -> {
@@ -286,19 +292,34 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return Effect().persist(new SessionEvent.SessionSuspended(detach.pending(), detach.awaitingRelease(), now,
                         detach.expirySeconds(), delayed))
                 .thenRun(s -> {
+                    detach.receipts().forEach(ReceiptRef::stored);
                     publishWill(immediate);
                     scheduleDeadline(s);
                     startIdleTimer(s);
                 }).thenUnstashAll();
     }
 
+    /** Messages the online client is slow to acknowledge: journaled, so that their publishers can be acknowledged. */
+    private Effect<SessionEvent, SessionData> onJournal(SessionData data, SessionCommand.Journal journal) {
+        if (!isCurrentPersistent(journal.connectionId())) {
+            // A connection given up on after a takeover timeout: its successor did not get these.
+            journal.receipts().forEach(ReceiptRef::failed);
+            return Effect().none();
+        }
+        List<SessionEvent> events = journal.replacesPending()
+                ? List.of(new SessionEvent.PendingReplaced(journal.messages()))
+                : journal.messages().stream().<SessionEvent>map(SessionEvent.MessageQueued::new).toList();
+        return Effect().persist(events).thenRun(s -> journal.receipts().forEach(ReceiptRef::stored));
+    }
+
     private Effect<SessionEvent, SessionData> onDeliver(SessionData data, Deliver deliver) {
         if (online != null && !deliver.routes().equals(online.gateway())) {
-            // Routed by a node the client has left: on to the node it is connected to now. Nothing is
-            // stored, as for any message to an online client.
-            online.gateway().tell(new NodeGateway.DeliverToClient(entity.getEntityId(), deliver.delivery()));
+            // Routed by a node the client has left: on to the node it is connected to now, with the
+            // publisher's receipt, which that node settles as for its own clients.
+            online.gateway().tell(new NodeGateway.DeliverToClient(entity.getEntityId(), deliver.delivery(),
+                    deliver.receipt()));
             retireIfStale(deliver.routes());
-            return dropped(deliver);
+            return Effect().none();
         }
         if (online != null) {
             // The route turned to us because the connection is going; its Detach (with what it

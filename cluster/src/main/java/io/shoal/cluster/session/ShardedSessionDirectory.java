@@ -20,6 +20,7 @@ import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Will;
 import io.shoal.node.session.SessionDirectory;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.StorageReceipt;
 import io.shoal.node.session.Subscriber;
 import io.shoal.node.session.Subscription;
 
@@ -192,11 +193,22 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         }
 
         @Override
+        public void journal(List<PendingDelivery> unacknowledged, List<StorageReceipt> waiting, boolean replacesPending) {
+            entity.tell(new SessionCommand.Journal(connectionId, List.copyOf(unacknowledged), replacesPending,
+                    awaiting(waiting)));
+        }
+
+        @Override
         public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
-                             long expirySeconds, DisconnectReason reason) {
+                             long expirySeconds, DisconnectReason reason, List<StorageReceipt> waiting) {
             connections.remove(connectionId);
             entity.tell(new SessionCommand.Detach(connectionId, List.copyOf(pending), Set.copyOf(awaitingRelease), will,
-                    expirySeconds));
+                    expirySeconds, awaiting(waiting)));
+        }
+
+        /** The receipts as the entity, possibly on another node, answers them (each already expects its store). */
+        private List<ReceiptRef> awaiting(List<StorageReceipt> waiting) {
+            return waiting.stream().map(receipts::await).toList();
         }
     }
 }

@@ -464,6 +464,128 @@ class SessionEntityTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Messages of online clients whose publishers wait for them to be safe
+
+    @Test
+    void messagesAnOnlineClientIsSlowToAcknowledgeAreJournaledBeforeTheirPublishersAreToldAndSurviveARestart()
+            throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        HeldWrites held = new HeldWrites(session.persistenceId);
+        journal.withPolicy(held);
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        CompletableFuture<Boolean> second = new CompletableFuture<>();
+        List<PendingDelivery> slow = List.of(PendingDelivery.queued(message("t", "first", 1), 1, false),
+                PendingDelivery.queued(message("t", "second", 2), 2, false));
+        try {
+            session.entity.tell(new SessionCommand.Journal(1, slow, false, List.of(awaiting(first), awaiting(second))));
+
+            assertTrue(held.arrived.await(5, TimeUnit.SECONDS), "the write reaches the journal");
+            assertFalse(first.isDone() || second.isDone(), "settled before the journal answered");
+            held.release.countDown();
+            assertTrue(first.get(5, TimeUnit.SECONDS) && second.get(5, TimeUnit.SECONDS));
+        } finally {
+            held.release.countDown();
+            journal.resetPolicy();
+        }
+        assertQueued(session.expectPersisted(MessageQueued.class), slow.get(0).publication(), 1);
+        assertQueued(session.expectPersisted(MessageQueued.class), slow.get(1).publication(), 2);
+
+        session.restart(); // as after the loss of the node: nothing was detached
+        Connected resumed = session.connect(PERSISTENT_SESSION, 2);
+        assertEquals(describe(slow), describe(resumed.state().pending()));
+    }
+
+    @Test
+    void aReplacingJournalKeepsOnlyWhatTheClientHasStillNotAcknowledged() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        PendingDelivery acknowledgedSince = PendingDelivery.queued(message("t", "acknowledged since", 1), 1, false);
+        PendingDelivery stillWaiting = PendingDelivery.queued(message("t", "still waiting", 1), 1, false);
+        PendingDelivery slowNow = PendingDelivery.queued(message("t", "slow now", 1), 1, false);
+        session.entity.tell(new SessionCommand.Journal(1, List.of(acknowledgedSince, stillWaiting), false, List.of()));
+        session.expectPersisted(MessageQueued.class);
+        session.expectPersisted(MessageQueued.class);
+
+        CompletableFuture<Boolean> receipt = new CompletableFuture<>();
+        session.entity.tell(new SessionCommand.Journal(1, List.of(stillWaiting, slowNow), true,
+                List.of(awaiting(receipt))));
+        assertEquals(describe(List.of(stillWaiting, slowNow)),
+                describe(session.expectPersisted(SessionEvent.PendingReplaced.class).pending()));
+        assertTrue(receipt.get(5, TimeUnit.SECONDS));
+
+        session.restart();
+        assertEquals(describe(List.of(stillWaiting, slowNow)),
+                describe(session.connect(PERSISTENT_SESSION, 2).state().pending()));
+    }
+
+    @Test
+    void publishersWaitingForWhatAClientHeldAreToldOnceItsDetachIsJournaled() throws Exception {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        CompletableFuture<Boolean> kept = new CompletableFuture<>();
+        session.entity.tell(new SessionCommand.Detach(1, List.of(PendingDelivery.queued(message("t", "held", 1), 1, false)),
+                Set.of(), null, NEVER, List.of(awaiting(kept))));
+        session.expectPersisted(SessionSuspended.class);
+        assertTrue(kept.get(5, TimeUnit.SECONDS));
+
+        session.connect(PERSISTENT_SESSION, 2);
+        session.expectPersisted(SessionResumed.class);
+        CompletableFuture<Boolean> sessionEnds = new CompletableFuture<>();
+        session.entity.tell(new SessionCommand.Detach(2, List.of(), Set.of(), null, 0, List.of(awaiting(sessionEnds))));
+        assertTrue(sessionEnds.get(5, TimeUnit.SECONDS), "a session that ends keeps nothing, nobody needs to wait");
+    }
+
+    @Test
+    void whatAConnectionGivenUpOnHeldIsNotKeptAndItsPublishersAreToldSo() throws Exception {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMinutes(1),
+                Duration.ofMillis(200), Duration.ofSeconds(5)));
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
+        successor.receiveMessage(Duration.ofSeconds(3)); // connection 1 never detached in time
+        session.expectPersisted(SessionResumed.class);
+
+        CompletableFuture<Boolean> journaledLate = new CompletableFuture<>();
+        CompletableFuture<Boolean> detachedLate = new CompletableFuture<>();
+        session.entity.tell(new SessionCommand.Journal(1, List.of(PendingDelivery.queued(message("t", "late", 1), 1, false)),
+                false, List.of(awaiting(journaledLate))));
+        session.entity.tell(new SessionCommand.Detach(1, List.of(), Set.of(), null, NEVER, List.of(awaiting(detachedLate))));
+
+        assertFalse(journaledLate.get(5, TimeUnit.SECONDS), "its publisher sends it again");
+        assertFalse(detachedLate.get(5, TimeUnit.SECONDS));
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void aMessageRoutedByTheNodeTheClientLeftIsPassedOnWithItsPublishersReceipt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        TestProbe<NodeGateway.Command> previousNode = testKit.createTestProbe();
+        ReceiptRef receipt = awaiting(new CompletableFuture<>());
+        PendingDelivery message = PendingDelivery.queued(message("t", "via the old node", 1), 1, false);
+
+        session.entity.tell(new SessionCommand.Deliver(message, previousNode.ref(), receipt));
+
+        NodeGateway.DeliverToClient passedOn = (NodeGateway.DeliverToClient) session.gateway.receiveMessage();
+        assertEquals(receipt, passedOn.receipt(), "the client's node settles it once the message is safe there");
+        assertEquals(new NodeGateway.RetireRoute(session.clientId), previousNode.receiveMessage());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    /** A publisher's receipt with one store expected, as the entity sees it; {@code outcome} completes with it. */
+    private static ReceiptRef awaiting(CompletableFuture<Boolean> outcome) {
+        StorageReceipt receipt = new StorageReceipt(r -> outcome.complete(r.succeeded()));
+        receipt.expectStore();
+        receipt.seal();
+        return receipts.await(receipt);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Leaving memory and coming back
 
     @Test
@@ -1347,7 +1469,7 @@ class SessionEntityTest {
         /** As an MQTT 5 connection leaves: with the session expiry of its DISCONNECT (or its CONNECT). */
         void detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
                     long expirySeconds) {
-            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will, expirySeconds));
+            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will, expirySeconds, List.of()));
         }
 
         /** Nothing unacknowledged. */

@@ -31,9 +31,10 @@ public interface RemoteRoutes {
 
     /**
      * A shared subscription's message that a departing member of this node left unacknowledged and no
-     * other member here can take: to a member on another node. False if there is none.
+     * other member here can take: to a member on another node. False if there is none. The node it
+     * goes to expects a store on {@code receipt}, if there is one.
      */
-    boolean redeliver(PendingDelivery delivery);
+    boolean redeliver(PendingDelivery delivery, StorageReceipt receipt);
 
     RemoteRoutes NONE = new RemoteRoutes() {
         @Override
@@ -50,7 +51,7 @@ public interface RemoteRoutes {
         }
 
         @Override
-        public boolean redeliver(PendingDelivery delivery) {
+        public boolean redeliver(PendingDelivery delivery, StorageReceipt receipt) {
             return false;
         }
     };

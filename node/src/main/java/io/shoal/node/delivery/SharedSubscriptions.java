@@ -79,11 +79,13 @@ public final class SharedSubscriptions {
     /**
      * A member left before acknowledging a message of its group: send it to another member, here or
      * on another node. Returns false if the group has no other member (the message then stays with
-     * the leaver). Its publisher was acknowledged long ago, so nobody waits for it to be stored.
+     * the leaver). {@code receipt}, if its publisher still waits for the message, then waits for the
+     * member it went to.
      */
-    public boolean redeliver(PendingDelivery delivery, SessionRoute leaving) {
+    public boolean redeliver(PendingDelivery delivery, SessionRoute leaving, StorageReceipt receipt) {
         ShareGroup group = groups.get(delivery.shareGroup());
-        return group != null && dispatch(group, delivery.publication(), leaving, null) || remote.redeliver(delivery);
+        return group != null && dispatch(group, delivery.publication(), leaving, receipt)
+                || remote.redeliver(delivery, receipt);
     }
 
     private boolean dispatch(ShareGroup group, Publication publication, SessionRoute excluded,

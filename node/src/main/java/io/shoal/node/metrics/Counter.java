@@ -24,6 +24,7 @@ public enum Counter {
     DROPPED_TOO_LARGE_FOR_CLIENT("messages not sent because they exceed the client's MQTT 5 Maximum Packet Size"),
     SESSIONS_EXPIRED("offline sessions ended by their session expiry interval"),
     DROPPED_ACK_GIVEN_UP("messages for an offline session not stored because their publisher was already told they were not (store timed out); it sends them again"),
+    MESSAGES_JOURNALED_UNACKNOWLEDGED("messages an online client with a persistent session left unacknowledged for journal-unacknowledged-after, journaled so that their publishers could be acknowledged"),
     SHARED_REDELIVERED("shared-subscription messages sent to another group member after theirs left unacknowledged"),
     ACK_STORE_FAILED("QoS 1/2 PUBLISHes not acknowledged as accepted because an offline session failed to store the message"),
     MESSAGES_FORWARDED("messages sent to another node of the cluster (one per node, however many subscribers there)"),

@@ -10,7 +10,6 @@ import org.jctools.queues.MpscChunkedArrayQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import java.util.function.Consumer;
 
 /**
  * Messages routed to one connected client, handed over from publishers' threads to the connection's
@@ -29,8 +28,10 @@ final class ConnectionInbox implements Subscriber {
     private final BrokerMetrics metrics;
     private final Executor eventLoop;
     private final Runnable drain;
-    private volatile MpscChunkedArrayQueue<PendingDelivery> messages;
+    /** Messages, each with its publisher's receipt ({@link Tracked}) once {@link #track} was called. */
+    private volatile MpscChunkedArrayQueue<Object> messages;
     private volatile int drainScheduled;
+    private volatile boolean tracking;
 
     /** @param drain run on {@code eventLoop} after messages arrived; it must call {@link #drainTo} */
     ConnectionInbox(int capacity, BrokerMetrics metrics, Executor eventLoop, Runnable drain) {
@@ -41,13 +42,28 @@ final class ConnectionInbox implements Subscriber {
     }
 
     /**
-     * Any thread. A full inbox drops the message and counts it. The receipt is not needed: what a
-     * live connection holds is not stored until it detaches.
+     * From now on the publishers of QoS 1/2 messages wait for them (the client has a persistent session
+     * that must not lose what its publishers were told is safe). Called before messages can arrive.
+     */
+    void track() {
+        tracking = true;
+    }
+
+    /**
+     * Any thread. A full inbox drops the message and counts it. When tracking, the publisher's receipt
+     * expects the message to be made safe (see {@link OutboundQueue}); otherwise it is not needed.
      */
     @Override
     public void enqueue(PendingDelivery delivery, StorageReceipt receipt) {
-        if (!queue().offer(delivery)) {
+        boolean track = tracking && receipt != null && delivery.qos() > 0;
+        if (track) {
+            receipt.expectStore();
+        }
+        if (!queue().offer(track ? new Tracked(delivery, receipt) : delivery)) {
             metrics.increment(Counter.DROPPED_QUEUE_FULL);
+            if (track) {
+                receipt.stored(); // dropped on purpose: nobody waits for it
+            }
             return;
         }
         if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
@@ -56,16 +72,25 @@ final class ConnectionInbox implements Subscriber {
     }
 
     /** Event loop only: hands everything queued so far to {@code sink} and allows the next drain task. */
-    void drainTo(Consumer<PendingDelivery> sink) {
+    void drainTo(OutboundQueue.Sink sink) {
         drainScheduled = 0;
-        MpscChunkedArrayQueue<PendingDelivery> queued = messages;
+        MpscChunkedArrayQueue<Object> queued = messages;
         if (queued != null) {
-            queued.drain(sink::accept);
+            queued.drain(m -> {
+                if (m instanceof Tracked t) {
+                    sink.accept(t.delivery(), t.receipt());
+                } else {
+                    sink.accept((PendingDelivery) m, null);
+                }
+            });
         }
     }
 
-    private MpscChunkedArrayQueue<PendingDelivery> queue() {
-        MpscChunkedArrayQueue<PendingDelivery> queued = messages;
+    private record Tracked(PendingDelivery delivery, StorageReceipt receipt) {
+    }
+
+    private MpscChunkedArrayQueue<Object> queue() {
+        MpscChunkedArrayQueue<Object> queued = messages;
         if (queued == null) {
             queued = new MpscChunkedArrayQueue<>(16, capacity);
             if (!MESSAGES.compareAndSet(this, null, queued)) {

@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The MQTT 3.1 / 3.1.1 / 5 protocol of one network connection, from CONNECT to close. Runs on the
@@ -84,6 +85,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private PublishAcks acks;
     private Set<Integer> awaitingRelease = Set.of();
     private List<MqttMessage> pipelined;
+    private boolean journalCheckScheduled;
+    /** Messages of the session's journal that this connection may have delivered since (they pile up). */
+    private int journaledSinceReplaced;
 
     public MqttConnection(MqttServices services) {
         this.services = services;
@@ -333,6 +337,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             case BAD_USERNAME_OR_PASSWORD -> refuse(Refusal.BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
             case NOT_AUTHORIZED -> refuse(Refusal.NOT_AUTHORIZED, "not authorized");
             case ACCEPTED -> {
+                if (sessionExpiry > 0 && !services.settings().journalUnacknowledgedAfter().isZero()) {
+                    inbox.track(); // the session outlives the connection: what it is sent must be safe
+                }
                 // Claim the route before asking for the session: messages published from now on
                 // wait in the inbox, all earlier ones reach the session first (see SessionRoute).
                 route = services.routes().claim(clientId, this, inbox, request.cleanStart());
@@ -354,6 +361,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         int window = Math.min(services.settings().maxInflight(), request.clientReceiveMaximum());
         outbound = new OutboundQueue(window, services.settings().maxQueued());
         outbound.restore(state.pending());
+        journaledSinceReplaced = state.pending().size();
         if (!state.awaitingRelease().isEmpty()) {
             awaitingRelease = new HashSet<>(state.awaitingRelease());
         }
@@ -691,8 +699,56 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     // ---- outbound ----------------------------------------------------------------------------------
 
     private void queue(PendingDelivery delivery) {
-        if (!outbound.offer(delivery)) {
+        queue(delivery, null);
+    }
+
+    /** @param receipt the publisher's receipt waiting for the message to be safe, or null */
+    private void queue(PendingDelivery delivery, StorageReceipt receipt) {
+        if (!outbound.offer(delivery, receipt)) {
             services.metrics().increment(Counter.DROPPED_QUEUE_FULL);
+            if (receipt != null) {
+                receipt.stored(); // dropped on purpose: nobody waits for it
+            }
+        } else if (receipt != null && !journalCheckScheduled) {
+            scheduleJournalCheck();
+        }
+    }
+
+    private void scheduleJournalCheck() {
+        journalCheckScheduled = true;
+        channel.eventLoop().schedule(this::journalUnacknowledged,
+                services.settings().journalUnacknowledgedAfter().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Messages the client has left unacknowledged for journal-unacknowledged-after go to its session to
+     * be journaled, so that their publishers need not wait for a slow client to be acknowledged.
+     */
+    private void journalUnacknowledged() {
+        journalCheckScheduled = false;
+        if (phase != Phase.CONNECTED) {
+            return;
+        }
+        List<PendingDelivery> slow = new ArrayList<>();
+        List<StorageReceipt> receipts = new ArrayList<>();
+        outbound.takeTrackedSince(System.nanoTime() - services.settings().journalUnacknowledgedAfter().toNanos(),
+                (delivery, receipt) -> {
+                    slow.add(delivery.unsent());
+                    receipts.add(receipt);
+                });
+        if (!slow.isEmpty()) {
+            services.metrics().add(Counter.MESSAGES_JOURNALED_UNACKNOWLEDGED, slow.size());
+            journaledSinceReplaced += slow.size();
+            if (journaledSinceReplaced > services.settings().maxQueued()) {
+                // Many of them are acknowledged by now: journal what is left instead, in one go.
+                session.journal(outbound.unacknowledged(), receipts, true);
+                journaledSinceReplaced = 0;
+            } else {
+                session.journal(slow, receipts, false);
+            }
+        }
+        if (outbound.tracking()) {
+            scheduleJournalCheck();
         }
     }
 
@@ -785,20 +841,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         Subscriber offline = sessionExpiry == 0 ? null : session.offlineSubscriber();
         services.routes().release(route, this, offline);
         // After the release nothing new reaches the inbox; whatever is in it belongs to the session.
-        List<PendingDelivery> pending = outbound.drain();
-        inbox.drainTo(pending::add);
-        pending.removeIf(this::redeliveredToShareGroup);
+        List<PendingDelivery> pending = new ArrayList<>();
+        List<StorageReceipt> receipts = new ArrayList<>();
+        OutboundQueue.Sink keep = (delivery, receipt) -> {
+            if (!redeliveredToShareGroup(delivery, receipt)) {
+                pending.add(delivery);
+                if (receipt != null) {
+                    receipts.add(receipt);
+                }
+            }
+        };
+        outbound.drain(keep);
+        inbox.drainTo(keep);
         if (offline == null) {
-            pending = List.of();
+            pending.clear(); // the session ends: nobody waits for what it held
+            receipts.forEach(StorageReceipt::stored);
+            receipts.clear();
         } else if (!services.settings().queueQos0Offline()) {
             int before = pending.size();
             pending.removeIf(d -> d.qos() == 0);
-            for (int i = pending.size(); i < before; i++) {
-                services.metrics().increment(Counter.DROPPED_QOS0_OFFLINE);
-            }
+            services.metrics().add(Counter.DROPPED_QOS0_OFFLINE, before - pending.size());
         }
         Will lastWill = closeReason.publishesWill() ? request.will() : null;
-        session.detached(pending, awaitingRelease, lastWill, sessionExpiry, closeReason);
+        session.detached(pending, awaitingRelease, lastWill, sessionExpiry, closeReason, receipts);
     }
 
     /**
@@ -806,14 +871,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
      * of its group, as the spec allows once the connection is lost; except a QoS 2 message already
      * sent, whose delivery must complete with this client or not at all [MQTT-4.8.2-4, MQTT-4.8.2-5].
      */
-    private boolean redeliveredToShareGroup(PendingDelivery d) {
+    private boolean redeliveredToShareGroup(PendingDelivery d, StorageReceipt receipt) {
         if (d.shareGroup() == null || d.qos() == 0 || (d.qos() == 2 && d.inFlight())) {
             return false;
         }
-        if (!services.shared().redeliver(d.unsent(), route)) {
+        if (!services.shared().redeliver(d.unsent(), route, receipt)) {
             return false;
         }
         services.metrics().increment(Counter.SHARED_REDELIVERED);
+        if (receipt != null) {
+            receipt.stored(); // the member it went to took over the wait
+        }
         return true;
     }
 

@@ -24,11 +24,16 @@ import java.time.Duration;
  * @param shareStrategy        how a shared subscription picks the member that gets a message
  * @param storeTimeout         how long a QoS 1/2 PUBLISH waits for the offline sessions it goes to to
  *                             store it; after that its publisher is told it was not accepted
+ * @param journalUnacknowledgedAfter with durable sessions: how long a QoS 1/2 message to an online client
+ *                             with a persistent session may wait for the client's acknowledgement
+ *                             before its session journals it; its publisher is acknowledged after
+ *                             either. Zero: publishers do not wait for online clients at all
  */
 public record MqttSettings(int maxPacketSize, int maxInflight, int maxQueued, int maxQos, boolean queueQos0Offline,
                            Duration connectTimeout, int receiveMaximum, int topicAliasMaximum,
                            boolean outboundTopicAliases, long maxSessionExpiry, int serverKeepAlive,
-                           String responseInformation, ShareStrategy shareStrategy, Duration storeTimeout) {
+                           String responseInformation, ShareStrategy shareStrategy, Duration storeTimeout,
+                           Duration journalUnacknowledgedAfter) {
 
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
     /** Session Expiry Interval 0xFFFFFFFF: the session does not expire. */
@@ -45,6 +50,7 @@ public record MqttSettings(int maxPacketSize, int maxInflight, int maxQueued, in
         require(maxSessionExpiry >= 0 && maxSessionExpiry <= NEVER_EXPIRES, "maxSessionExpiry", maxSessionExpiry);
         require(serverKeepAlive >= 0 && serverKeepAlive <= 65_535, "serverKeepAlive", serverKeepAlive);
         require(!storeTimeout.isNegative() && !storeTimeout.isZero(), "storeTimeout", storeTimeout);
+        require(!journalUnacknowledgedAfter.isNegative(), "journalUnacknowledgedAfter", journalUnacknowledgedAfter);
     }
 
     private static void require(boolean valid, String name, Object value) {

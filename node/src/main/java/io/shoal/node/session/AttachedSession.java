@@ -32,12 +32,22 @@ public interface AttachedSession {
     CompletionStage<Void> unsubscribed(List<String> keys);
 
     /**
+     * Journals messages the client has been slow to acknowledge, so that they survive this node even
+     * while the client is online; settles their publishers' {@code receipts} once they are journaled.
+     * Until the client disconnects they stay with the connection as well. With
+     * {@code replacesPending}, {@code unacknowledged} is everything the client has not acknowledged,
+     * and replaces what was journaled so far (which the client may have acknowledged since).
+     */
+    void journal(List<PendingDelivery> unacknowledged, List<StorageReceipt> receipts, boolean replacesPending);
+
+    /**
      * The connection has ended. {@code pending} holds the messages not yet acknowledged by the
      * client, {@code awaitingRelease} the inbound QoS 2 packet ids not yet released; {@code will} is
      * the will to publish (now or after its delay), or null when there is none or the client
      * disconnected normally; {@code expirySeconds} is the session expiry as the client left it (an
-     * MQTT 5 DISCONNECT may change it).
+     * MQTT 5 DISCONNECT may change it). {@code receipts} are the publishers waiting for some of the
+     * pending messages: they settle once the session has journaled them.
      */
     void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will, long expirySeconds,
-                  DisconnectReason reason);
+                  DisconnectReason reason, List<StorageReceipt> receipts);
 }

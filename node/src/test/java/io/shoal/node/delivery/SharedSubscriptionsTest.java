@@ -130,7 +130,7 @@ class SharedSubscriptionsTest {
         Member leaving = new Member("a", "g", "t", 1);
         Member staying = new Member("b", "g", "t", 1);
         PendingDelivery held = PendingDelivery.queued(message("t", 1, "p"), 1, false, List.of(), "g/t");
-        assertTrue(shared.redeliver(held, leaving.route));
+        assertTrue(shared.redeliver(held, leaving.route, null));
         assertEquals(List.of(held.publication()), staying.received.stream().map(PendingDelivery::publication).toList());
         assertTrue(leaving.received.isEmpty());
     }
@@ -140,7 +140,7 @@ class SharedSubscriptionsTest {
         strategy(ShareStrategy.ROUND_ROBIN);
         Member alone = new Member("a", "g", "t", 1);
         PendingDelivery held = PendingDelivery.queued(message("t", 1, "p"), 1, false, List.of(), "g/t");
-        assertFalse(shared.redeliver(held, alone.route));
+        assertFalse(shared.redeliver(held, alone.route, null));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.shoal.node.protocol;
 
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publication;
+import io.shoal.node.session.StorageReceipt;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -302,5 +303,94 @@ class OutboundQueueTest {
         assertFalse(queue.discard(refused.packetId()), "already gone");
         assertEquals("next", name(queue.poll()));
         assertFalse(queue.discard(0), "a QoS 0 message holds no slot");
+    }
+    // ---- publishers waiting for messages to be safe ------------------------------------------------
+
+    /** A publisher's receipt with one store expected, as a tracking inbox hands it over. */
+    private static StorageReceipt waiting(List<String> settled, String name) {
+        StorageReceipt receipt = new StorageReceipt(r -> settled.add(name + (r.succeeded() ? "" : " failed")));
+        receipt.expectStore();
+        receipt.seal();
+        return receipt;
+    }
+
+    @Test
+    void aPublisherWaitsUntilTheClientAcknowledgesOrReceivesTheMessage() {
+        List<String> settled = new ArrayList<>();
+        OutboundQueue queue = new OutboundQueue(10, 10);
+        queue.offer(message("q1", 1), waiting(settled, "q1"));
+        queue.offer(message("q2", 2), waiting(settled, "q2"));
+        PendingDelivery q1 = queue.poll();
+        PendingDelivery q2 = queue.poll();
+        assertTrue(settled.isEmpty(), "sent is not safe");
+        assertTrue(queue.tracking());
+
+        queue.acknowledge(q1.packetId());
+        queue.received(q2.packetId()); // PUBREC: the client owns a QoS 2 message from here on
+
+        assertEquals(List.of("q1", "q2"), settled);
+        assertFalse(queue.tracking());
+        queue.complete(q2.packetId());
+        assertEquals(2, settled.size(), "settled once");
+    }
+
+    @Test
+    void aMessageDiscardedOrDrainedIsHandedOverWithItsReceipt() {
+        List<String> settled = new ArrayList<>();
+        OutboundQueue queue = new OutboundQueue(1, 10);
+        queue.offer(message("plain", 1));
+        queue.offer(message("refused", 1), waiting(settled, "refused"));
+        queue.offer(message("waiting", 1), waiting(settled, "waiting"));
+        queue.acknowledge(queue.poll().packetId());
+        queue.discard(queue.poll().packetId()); // PUBREC with an error, or too large for the client
+        assertEquals(List.of("refused"), settled, "dropped on purpose: nobody waits for it");
+
+        List<String> drained = new ArrayList<>();
+        List<StorageReceipt> receipts = new ArrayList<>();
+        queue.drain((d, receipt) -> {
+            drained.add(name(d));
+            if (receipt != null) {
+                receipts.add(receipt);
+            }
+        });
+        assertEquals(List.of("waiting"), drained);
+        assertEquals(1, receipts.size(), "the receipt goes with the message to the session");
+        assertFalse(queue.tracking());
+    }
+
+    @Test
+    void messagesWaitedForTooLongAreHandedOutOnceInTheOrderTheyCame() {
+        List<String> settled = new ArrayList<>();
+        OutboundQueue queue = new OutboundQueue(1, 10);
+        queue.offer(message("old-1", 1), waiting(settled, "old-1"));
+        queue.offer(message("untracked", 1));
+        queue.offer(message("old-2", 1), waiting(settled, "old-2"));
+        PendingDelivery inFlight = queue.poll();
+        long cut = System.nanoTime();
+        queue.offer(message("young", 1), waiting(settled, "young"));
+
+        List<String> slow = new ArrayList<>();
+        queue.takeTrackedSince(cut, (d, receipt) -> slow.add(name(d)));
+        queue.takeTrackedSince(cut, (d, receipt) -> slow.add("again " + name(d)));
+
+        assertEquals(List.of("old-1", "old-2"), slow);
+        assertTrue(queue.tracking(), "the young one is still waited for");
+        queue.acknowledge(inFlight.packetId());
+        assertTrue(settled.isEmpty(), "its receipt went with it to be journaled");
+        assertEquals(List.of("untracked", "old-2", "young"), names(queue.unacknowledged()));
+    }
+
+    @Test
+    void whatIsUnacknowledgedLeavesOutQos2MessagesTheClientHasReceived() {
+        OutboundQueue queue = new OutboundQueue(10, 10);
+        PendingDelivery received = offerAndPoll(queue, "received", 2);
+        offerAndPoll(queue, "sent", 2);
+        queue.offer(message("queued", 1));
+        queue.received(received.packetId());
+
+        List<PendingDelivery> unacknowledged = queue.unacknowledged();
+
+        assertEquals(List.of("sent", "queued"), names(unacknowledged));
+        assertTrue(unacknowledged.stream().noneMatch(PendingDelivery::inFlight), "sent afresh after a loss");
     }
 }

@@ -28,6 +28,7 @@ public final class SessionData {
     private long expiresAtMillis = Long.MAX_VALUE;
     private Will delayedWill;
     private long willAtMillis;
+    private String routedBy;
 
     public static SessionData fromSnapshot(SessionSnapshot snapshot) {
         SessionData data = new SessionData();
@@ -38,6 +39,7 @@ public final class SessionData {
         data.expiresAtMillis = snapshot.expiresAtMillis();
         data.delayedWill = snapshot.delayedWill();
         data.willAtMillis = snapshot.willAtMillis();
+        data.routedBy = snapshot.routedBy();
         return data;
     }
 
@@ -53,6 +55,11 @@ public final class SessionData {
             unsubscribed.filters().forEach(subscriptions::remove);
         } else if (event instanceof SessionEvent.MessageQueued queued) {
             pending.add(queued.delivery());
+        } else if (event instanceof SessionEvent.RoutedBy routed) {
+            routedBy = routed.node();
+        } else if (event instanceof SessionEvent.PendingReplaced replaced) {
+            pending.clear();
+            pending.addAll(replaced.pending());
         } else if (event instanceof SessionEvent.SessionSuspended suspended) {
             suspend(suspended);
         } else if (event instanceof SessionEvent.WillPublished) {
@@ -64,6 +71,7 @@ public final class SessionData {
             awaitingRelease.clear();
             expiresAtMillis = Long.MAX_VALUE;
             delayedWill = null;
+            routedBy = null;
         }
         return this;
     }
@@ -110,6 +118,11 @@ public final class SessionData {
         return willAtMillis;
     }
 
+    /** The node that routes the session's messages while it is offline (see {@link SessionEvent.RoutedBy}), or null. */
+    public String routedBy() {
+        return routedBy;
+    }
+
     /** A copy to hand to a connection that resumes the session. */
     public SessionState toState() {
         return new SessionState(List.copyOf(subscriptions.values()), List.copyOf(pending), Set.copyOf(awaitingRelease));
@@ -117,6 +130,6 @@ public final class SessionData {
 
     public SessionSnapshot toSnapshot() {
         return new SessionSnapshot(exists, List.copyOf(subscriptions.values()), List.copyOf(pending),
-                Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis);
+                Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis, routedBy);
     }
 }

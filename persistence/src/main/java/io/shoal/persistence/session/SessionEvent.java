@@ -45,6 +45,22 @@ public sealed interface SessionEvent extends Stored {
                             long expirySeconds, Will delayedWill) implements SessionEvent {
     }
 
+    /**
+     * While the client is online: what it has not acknowledged yet, replacing the pending messages
+     * (the messages journaled while it was slow to acknowledge, of which it may have acknowledged many
+     * since), so that they do not pile up in the journal.
+     */
+    record PendingReplaced(List<PendingDelivery> pending) implements SessionEvent {
+    }
+
+    /**
+     * From now on {@code node} (a cluster member's id, address and incarnation) routes the session's
+     * messages while its client is offline: the node its client connected through, or the one that
+     * took the session over after its node left the cluster.
+     */
+    record RoutedBy(String node) implements SessionEvent {
+    }
+
     /** The delayed will was published. */
     record WillPublished(long timestampMillis) implements SessionEvent {
     }

@@ -11,8 +11,11 @@ import java.util.Set;
 /**
  * An immutable copy of {@link SessionData} as stored in the snapshot store: a storage format, like
  * {@link SessionEvent}.
+ *
+ * @param routedBy the node that routes the session's messages while it is offline (format version 2;
+ *                 null in older snapshots: not known)
  */
 public record SessionSnapshot(boolean exists, List<Subscription> subscriptions, List<PendingDelivery> pending,
                               Set<Integer> awaitingRelease, long expiresAtMillis, Will delayedWill,
-                              long willAtMillis) implements Stored {
+                              long willAtMillis, String routedBy) implements Stored {
 }

@@ -120,5 +120,6 @@ final class SessionFixtures {
         assertEquals(expected.expiresAtMillis(), actual.expiresAtMillis(), "expiresAtMillis");
         assertWillEquals(expected.delayedWill(), actual.delayedWill());
         assertEquals(expected.willAtMillis(), actual.willAtMillis(), "willAtMillis");
+        assertEquals(expected.routedBy(), actual.routedBy(), "routedBy");
     }
 }

@@ -8,6 +8,7 @@ import io.shoal.node.session.UserProperty;
 import io.shoal.node.session.Will;
 import io.shoal.persistence.Stored;
 import io.shoal.persistence.retained.StoredRetainedMessage;
+import io.shoal.persistence.session.SessionEvent;
 import io.shoal.persistence.session.SessionEvent.MessageQueued;
 import io.shoal.persistence.session.SessionEvent.SessionCleared;
 import io.shoal.persistence.session.SessionEvent.SessionOpened;
@@ -67,15 +68,26 @@ final class GoldenSamples {
     }
 
     static Map<String, Stored> ofVersion(int version) {
-        if (version == 1) {
-            return version1();
-        }
-        throw new IllegalArgumentException("No golden samples for stored format version " + version);
+        return switch (version) {
+            case 1 -> version1();
+            case 2 -> version2();
+            default -> throw new IllegalArgumentException("No golden samples for stored format version " + version);
+        };
+    }
+
+    /** Version 2: a snapshot knows the node routing the session; the types pending-replaced and routed-by. */
+    private static Map<String, Stored> version2() {
+        Map<String, Stored> samples = new LinkedHashMap<>(version1());
+        samples.put("pending-replaced", new SessionEvent.PendingReplaced(PENDING));
+        samples.put("routed-by", new SessionEvent.RoutedBy("akka://shoal@10.0.0.7:25520#-4823749234"));
+        samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, "akka://shoal@10.0.0.7:25520#-4823749234"));
+        return samples;
     }
 
     /*
-     * When a format change raises the version: add version2() with values that use the change, and
-     * adjust version1() to what the version 1 files deserialize to after the migration.
+     * When a format change raises the version: add version<N>() with values that use the change, and
+     * adjust the older versions to what their files deserialize to after the migration.
      */
     private static Map<String, Stored> version1() {
         Map<String, Stored> samples = new LinkedHashMap<>();
@@ -90,7 +102,7 @@ final class GoldenSamples {
         samples.put("will-published", new WillPublished(1_700_000_000_004L));
         samples.put("session-cleared", new SessionCleared(1_700_000_000_005L));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
-                1_700_003_600_003L, WILL, 1_700_000_030_003L));
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, null));
         samples.put("retained-message", new StoredRetainedMessage(MQTT5_PUBLICATION));
         return samples;
     }

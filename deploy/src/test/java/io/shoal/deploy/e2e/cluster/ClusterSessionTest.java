@@ -114,7 +114,6 @@ class ClusterSessionTest {
         Mqtt5BlockingClient publisher = publisher(nodes.b, "takeover-pub");
         try (RawClient first = RawClient.connected5(nodes.a.port(), "takeover-x", sessionExpiry(300))) {
             first.subscribe(1, "takeover/t", 1);
-            first.receive(); // SUBACK
             awaitRoute(nodes.b, "takeover/t", nodes.a);
             for (int i = 0; i < 10; i++) {
                 publish(publisher, "takeover/t", "m" + i);
@@ -189,7 +188,6 @@ class ClusterSessionTest {
         Mqtt5BlockingClient publisher = publisher(nodes.a, "share-rd-pub");
         try (RawClient leaving = RawClient.connected5(nodes.b.port(), "share-leaves", MqttProperties.NO_PROPERTIES)) {
             leaving.subscribe(1, "$share/rd/cluster/jobs", MqttQoS.AT_LEAST_ONCE.value());
-            leaving.receive(); // SUBACK
             String b = nodes.b.node().routingTable().selfId();
             String c = nodes.c.node().routingTable().selfId();
             await().atMost(Duration.ofSeconds(10)).until(() ->
