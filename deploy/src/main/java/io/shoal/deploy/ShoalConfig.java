@@ -128,6 +128,10 @@ public final class ShoalConfig {
                     "must be one of: " + String.join(", ", ClusterSettings.DOWNING_STRATEGIES));
         }
         List<String> seeds = list("shoal.cluster.seed-nodes", "host:port");
+        if (!seeds.isEmpty() && persistenceMode() == PersistenceMode.MEMORY) {
+            throw invalid("shoal.cluster.seed-nodes", String.join(",", seeds), "a cluster needs shoal.persistence = "
+                    + "cassandra: with memory persistence a session lives in one node's memory and cannot move");
+        }
         return new ClusterSettings(nonEmpty("shoal.cluster.host"), intIn("shoal.cluster.port", 0, 65_535), seeds,
                 downing, positiveDuration("shoal.cluster.split-brain-resolver.stable-after"));
     }

@@ -13,6 +13,7 @@ import io.shoal.cluster.delivery.Peers;
 import io.shoal.cluster.delivery.ReplicatedRetainedStore;
 import io.shoal.cluster.routing.RoutingSettings;
 import io.shoal.cluster.routing.RoutingTable;
+import io.shoal.cluster.session.SessionAdoption;
 import io.shoal.cluster.session.SessionEntity;
 import io.shoal.cluster.session.ShardedSessionDirectory;
 import io.shoal.node.MqttEdge;
@@ -32,7 +33,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A running broker node: an Akka cluster member hosting session entities, and its MQTT edge. This
@@ -101,7 +104,8 @@ public final class ShoalNode implements AutoCloseable {
             ShardedSessionDirectory directory = ShardedSessionDirectory.start(system,
                     new SessionEntity.Dependencies(settings.session(), edge.publisher(), metrics), edge, receipts);
             if (cassandra != null) {
-                restoreOfflineSessions(directory, cassandra);
+                SessionAdoption.start(system, directory, cassandra::persistenceIds, routingTable);
+                awaitSessionsAdopted(system);
             }
             Listener listener = edge.listenTcp(settings.mqttHost(), settings.mqttPort(), directory, authenticator);
             ShoalNode node = new ShoalNode(system, edge, listener, routingTable, peers, readiness, health);
@@ -131,15 +135,23 @@ public final class ShoalNode implements AutoCloseable {
 
     /**
      * Offline sessions must be routed to before the first client publishes, or their messages would
-     * find no subscriber; this also re-arms their expiry and will-delay timers.
+     * find no subscriber: at the cluster's first start its sweeper takes them over (and re-arms their
+     * expiry and will-delay timers) before any node takes clients.
      */
-    private static void restoreOfflineSessions(ShardedSessionDirectory directory, CassandraStartup cassandra)
-            throws InterruptedException {
+    private static void awaitSessionsAdopted(ActorSystem<?> system) throws InterruptedException {
+        CompletableFuture<Done> adopted = SessionAdoption.awaitAdopted(system).toCompletableFuture();
         long started = System.nanoTime();
-        int restored = cassandra.untilDone("Restoring offline sessions",
-                () -> directory.restoreOfflineSessions(cassandra.persistenceIds()));
-        log.info("{} offline sessions restored in {} ms", restored,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        while (true) {
+            try {
+                adopted.get(10, TimeUnit.SECONDS);
+                return;
+            } catch (TimeoutException stillWaiting) {
+                log.info("Waiting for the cluster to take over its persistent sessions ({} s); the node is not ready"
+                        + " and accepts no clients until then", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     /** Shoal's settings mapped onto Akka's, ahead of the persistence mode's and the module defaults. */

@@ -61,6 +61,7 @@ class ShoalConfigTest {
     @Test
     void threeNodesOnOneMachineNeedOnlyEnvironmentVariables() {
         ShoalSettings s = ShoalConfig.load(Map.of(
+                "SHOAL_PERSISTENCE", "cassandra",
                 "SHOAL_CLUSTER_PORT", "25521",
                 "SHOAL_CLUSTER_SEED_NODES", "node-0.shoal:2552, node-1.shoal:2552",
                 "SHOAL_CLUSTER_SPLIT_BRAIN_RESOLVER_STRATEGY", "keep-oldest",
@@ -76,9 +77,13 @@ class ShoalConfigTest {
     @Test
     void badClusterSettingsAreNamed() {
         ConfigurationException seeds = assertThrows(ConfigurationException.class, () -> ShoalConfig.load(
-                Map.of("SHOAL_CLUSTER_SEED_NODES", "node-0.shoal"), null).settings());
+                Map.of("SHOAL_CLUSTER_SEED_NODES", "node-0.shoal", "SHOAL_PERSISTENCE", "cassandra"), null).settings());
         assertTrue(seeds.getMessage().contains("shoal.cluster.seed-nodes"), seeds.getMessage());
         assertTrue(seeds.getMessage().contains("SHOAL_CLUSTER_SEED_NODES"), seeds.getMessage());
+        ConfigurationException inMemory = assertThrows(ConfigurationException.class, () -> ShoalConfig.load(
+                Map.of("SHOAL_CLUSTER_SEED_NODES", "node-0.shoal:2552"), null).settings());
+        assertTrue(inMemory.getMessage().contains("shoal.cluster.seed-nodes"), inMemory.getMessage());
+        assertTrue(inMemory.getMessage().contains("shoal.persistence = cassandra"), inMemory.getMessage());
         ConfigurationException downing = assertThrows(ConfigurationException.class, () -> ShoalConfig.load(
                 Map.of("SHOAL_CLUSTER_SPLIT_BRAIN_RESOLVER_STRATEGY", "keep-everything"), null).settings());
         assertTrue(downing.getMessage().contains("shoal.cluster.split-brain-resolver.strategy"), downing.getMessage());

@@ -92,6 +92,12 @@ public final class ForwardingRoutes implements RemoteRoutes {
         ActorRef<NodeGateway.Command> gateway = peers.gateway(node);
         if (gateway == null) {
             metrics.increment(Counter.DROPPED_NO_PEER);
+            if (receipt != null && publication.qos() > 0) {
+                // Persistent sessions there (or ones it routed for, not yet taken over) would miss it:
+                // its publisher must not be told it is safe, and sends it again.
+                receipt.expectStore();
+                receipt.failed();
+            }
             return false;
         }
         ReceiptRef awaited = null;
@@ -104,11 +110,11 @@ public final class ForwardingRoutes implements RemoteRoutes {
         return true;
     }
 
-    /** One of the other nodes with members of a group, by the configured strategy; null if none. */
+    /** One of the other nodes with members of a group that can be reached, by the configured strategy; null if none. */
     private String pick(Set<String> nodes, Publication publication) {
         List<String> candidates = new ArrayList<>(nodes.size());
         for (String node : nodes) {
-            if (!node.equals(table.selfId())) {
+            if (!node.equals(table.selfId()) && peers.gateway(node) != null) {
                 candidates.add(node);
             }
         }

@@ -30,6 +30,8 @@ final class RouteView {
     /** Group id -> the nodes with members; each set is replaced, never changed, so readers need no lock. */
     private final Map<String, Set<String>> groupNodes = new ConcurrentHashMap<>();
     private final AtomicInteger groupEntries = new AtomicInteger();
+    /** Entries per node id, to tell which nodes the table names. */
+    private final Map<String, Integer> entriesPerNode = new ConcurrentHashMap<>();
     private final String selfId;
     private final AtomicIntegerArray entriesPerBucket;
 
@@ -95,8 +97,14 @@ final class RouteView {
         entriesPerBucket.set(bucket, entries);
     }
 
+    /** The ids of the nodes with at least one entry. */
+    Set<String> nodes() {
+        return Set.copyOf(entriesPerNode.keySet());
+    }
+
     /** {@code key} is a plain filter or "$share/group/filter". */
     private void add(String key, String node) {
+        entriesPerNode.merge(node, 1, Integer::sum);
         if (!key.startsWith(SHARE_PREFIX)) {
             index.put(key, node, Boolean.TRUE);
             return;
@@ -115,6 +123,7 @@ final class RouteView {
     }
 
     private void remove(String key, String node) {
+        entriesPerNode.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1);
         if (!key.startsWith(SHARE_PREFIX)) {
             index.remove(key, node);
             return;

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
+import io.shoal.cluster.ClusterView;
 
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -29,7 +30,7 @@ public final class RoutingTable {
 
     private RoutingTable(ActorSystem<?> system, RoutingSettings settings) {
         this.settings = settings;
-        this.selfId = NodeIds.of(DistributedData.get(system).selfUniqueAddress().uniqueAddress());
+        this.selfId = ClusterView.idOf(DistributedData.get(system).selfUniqueAddress().uniqueAddress());
         this.view = new RouteView(selfId, settings.buckets());
         this.writer = system.systemActorOf(RoutingTableActor.create(settings, local, view, counters),
                 "shoal-routing-table", Props.empty());
@@ -69,6 +70,19 @@ public final class RoutingTable {
     /** The ids of the nodes with members of the shared subscription "group/filter" (this one included). */
     public Set<String> nodesOfGroup(String groupId) {
         return view.nodesOfGroup(groupId);
+    }
+
+    /**
+     * The sessions {@code nodeIds} routed for have been taken over (they left the cluster): their
+     * entries are removed on every node. Until then a publish they match is refused, not lost.
+     */
+    public void forgetNodes(Set<String> nodeIds) {
+        writer.tell(new RoutingTableActor.ForgetNodes(Set.copyOf(nodeIds)));
+    }
+
+    /** The ids of the nodes that have entries in this node's view, its own included. */
+    public Set<String> nodes() {
+        return view.nodes();
     }
 
     /** This node's id in the table: its address and incarnation uid. */

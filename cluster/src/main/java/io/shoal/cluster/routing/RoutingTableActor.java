@@ -14,6 +14,7 @@ import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
+import io.shoal.cluster.ClusterView;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,6 +51,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     record RemoveOwn(String filter) implements Command {
     }
 
+    /** The sessions these nodes routed for are taken over: their entries go, everywhere. */
+    record ForgetNodes(Set<String> nodeIds) implements Command {
+    }
+
     private record BucketChanged(Replicator.SubscribeResponse<ORMultiMap<String, String>> response) implements Command {
     }
 
@@ -59,6 +64,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private record MembershipChanged(ClusterEvent.MemberEvent event) implements Command {
     }
 
+    /** The nodes whose entries are removed wherever they show up, as {@link DepartedNodes} last heard. */
+    record DepartedChanged(Set<String> nodeIds) implements Command {
+    }
+
     static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
                                     RoutingCounters counters) {
         return Behaviors.setup(context -> DistributedData.<Command, ORMultiMap<String, String>>withReplicatorMessageAdapter(
@@ -66,6 +75,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     }
 
     private final ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator;
+    private final ActorRef<DepartedNodes.Command> departedNodes;
     private final RouteBuckets buckets;
     private final Replicator.WriteConsistency writeConsistency;
     private final LocalFilterCounts local;
@@ -75,8 +85,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private final String selfId;
     /** The state of each bucket last applied to the view; shared with the Replicator's, so no copy. */
     private final ORMultiMap<String, String>[] applied;
-    /** Ids of members removed from the cluster: their entries are removed wherever they show up. */
-    private final Set<String> departed = new HashSet<>();
+    /** Ids of departed nodes (see {@link #DEPARTED}) as this node has heard of them. */
+    private Set<String> departed = Set.of();
 
     @SuppressWarnings("unchecked")
     private RoutingTableActor(ActorContext<Command> context,
@@ -85,6 +95,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                               RoutingCounters counters) {
         super(context);
         this.replicator = replicator;
+        // Its own actor: an actor has one replicator adapter per data type, and buckets are another type.
+        this.departedNodes = context.spawn(DepartedNodes.create(context.getSelf()), "departed-nodes");
         this.buckets = new RouteBuckets(settings.buckets());
         this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
                 ? new Replicator.WriteMajority(settings.writeTimeout())
@@ -93,7 +105,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         this.view = view;
         this.counters = counters;
         this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
-        this.selfId = NodeIds.of(self.uniqueAddress());
+        this.selfId = ClusterView.idOf(self.uniqueAddress());
         this.applied = new ORMultiMap[buckets.count()];
         for (int b = 0; b < buckets.count(); b++) {
             applied[b] = ORMultiMap.emptyWithValueDeltas();
@@ -114,6 +126,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 .onMessage(BucketChanged.class, this::onBucketChanged)
                 .onMessage(WriteDone.class, this::onWriteDone)
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
+                .onMessage(ForgetNodes.class, this::onForgetNodes)
+                .onMessage(DepartedChanged.class, this::onDepartedChanged)
                 .build();
     }
 
@@ -169,16 +183,35 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
 
     private Behavior<Command> onMembershipChanged(MembershipChanged message) {
         ClusterEvent.MemberEvent event = message.event();
-        boolean isSelf = event.member().uniqueAddress().equals(self.uniqueAddress());
-        if (event instanceof ClusterEvent.MemberUp && isSelf) {
+        if (event instanceof ClusterEvent.MemberUp && event.member().uniqueAddress().equals(self.uniqueAddress())) {
             reRegisterAll();
-        } else if (event instanceof ClusterEvent.MemberRemoved && !isSelf) {
-            String nodeId = NodeIds.of(event.member().uniqueAddress());
-            departed.add(nodeId);
-            for (int b = 0; b < buckets.count(); b++) {
-                if (applied[b].contains(nodeId)) {
-                    removeDeparted(b, List.of(nodeId));
+        }
+        return this;
+    }
+
+    /**
+     * Recorded in Distributed Data, so that every node removes these nodes' entries, also those that
+     * gossip brings later. A departed node's entries stay until then: a publish they match is refused
+     * rather than acknowledged and lost while its sessions have nobody routing for them.
+     */
+    private Behavior<Command> onForgetNodes(ForgetNodes forget) {
+        departedNodes.tell(new DepartedNodes.Add(forget.nodeIds()));
+        return this;
+    }
+
+    private Behavior<Command> onDepartedChanged(DepartedChanged message) {
+        Set<String> before = departed;
+        departed = message.nodeIds();
+        List<String> fresh = departed.stream().filter(id -> !before.contains(id)).toList();
+        for (int b = 0; b < buckets.count(); b++) {
+            List<String> present = new ArrayList<>();
+            for (String id : fresh) {
+                if (applied[b].contains(id)) {
+                    present.add(id);
                 }
+            }
+            if (!present.isEmpty()) {
+                removeDeparted(b, present);
             }
         }
         return this;

@@ -16,8 +16,8 @@ import java.util.Set;
 /** The messages a session entity accepts. */
 public sealed interface SessionCommand extends CborSerializable {
 
-    /** A connection of this node's (or another node's) gateway, by id. */
-    record ConnectionRef(ActorRef<NodeGateway.Command> gateway, long id) implements CborSerializable {
+    /** A connection of a node's gateway, by id; {@code node} is that node's id (see ClusterView). */
+    record ConnectionRef(ActorRef<NodeGateway.Command> gateway, long id, String node) implements CborSerializable {
     }
 
     /**
@@ -94,14 +94,17 @@ public sealed interface SessionCommand extends CborSerializable {
     }
 
     /**
-     * At a node start: the session, if it exists and is offline, tells its subscriptions so that the
-     * node routes matching messages to it again, and arms its timers. {@code routes} is the gateway
-     * of that node.
+     * A sweep after nodes left the cluster (or at its first start): a session that nobody routes for
+     * any more (its node is gone, or {@code departed}) is taken over by the node of {@code routes}
+     * ({@code node} its id), which routes its messages from now on; the session tells its
+     * subscriptions for that, and arms its timers wherever it now runs. A connection of a departed node
+     * is gone with it.
      */
-    record Restore(ActorRef<NodeGateway.Command> routes, ActorRef<Restored> replyTo) implements SessionCommand {
+    record Restore(ActorRef<NodeGateway.Command> routes, String node, Set<String> departed,
+                   ActorRef<Restored> replyTo) implements SessionCommand {
     }
 
-    /** The subscriptions of a restored offline session; empty if there is nothing to route. */
+    /** The subscriptions of a session taken over; empty if there is nothing to route. */
     record Restored(List<Subscription> subscriptions) implements CborSerializable {
     }
 }

@@ -21,6 +21,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import io.shoal.cluster.ClusterView;
 import io.shoal.cluster.NodeGateway;
 import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.cluster.session.SessionCommand.Connect;
@@ -39,6 +40,7 @@ import io.shoal.node.session.DisconnectReason;
 import io.shoal.node.session.PendingDelivery;
 import io.shoal.node.session.Publisher;
 import io.shoal.node.session.SessionState;
+import io.shoal.node.session.Subscription;
 import io.shoal.node.session.Will;
 import io.shoal.persistence.session.SessionData;
 import io.shoal.persistence.session.SessionEvent;
@@ -218,7 +220,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         boolean handover = handOverRoutes(online.gateway());
         long now = System.currentTimeMillis();
         boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
-        List<SessionEvent> events = new ArrayList<>(2);
+        List<SessionEvent> events = new ArrayList<>(3);
         if (resumes) {
             // The state goes to the connection as it is now; a session that ends with this
             // connection is cleared at once, so that nothing of it outlives the connection.
@@ -226,6 +228,9 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             // Resuming cancels a delayed will, unless its time had come (its timer was lost) [MQTT-3.1.3-9].
             Will dueWill = data.delayedWill() != null && now >= data.willAtMillis() ? data.delayedWill() : null;
             events.add(onlineTransient ? new SessionEvent.SessionCleared(now) : new SessionEvent.SessionResumed(now));
+            if (!onlineTransient && !online.node().equals(data.routedBy())) {
+                events.add(new SessionEvent.RoutedBy(online.node()));
+            }
             return Effect().persist(events).thenRun(s -> {
                 publishWill(dueWill);
                 connect.replyTo().tell(new Connected(true, state, handover));
@@ -238,6 +243,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         if (!onlineTransient) {
             events.add(new SessionEvent.SessionOpened(now));
+            events.add(new SessionEvent.RoutedBy(online.node()));
         }
         EffectBuilder<SessionEvent, SessionData> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
         return effect.thenRun(s -> {
@@ -384,20 +390,45 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                 .thenUnstashAll();
     }
 
-    /** A node started: route to this session again if it is offline; its timers now know that node. */
+    /**
+     * A sweep: if nobody routes for this session any more, the sweeping node takes it over. Being woken
+     * also arms its timers here, which matters when the node that kept them is gone.
+     */
     private Effect<SessionEvent, SessionData> onRestore(SessionData data, SessionCommand.Restore restore) {
-        routesGateway = restore.routes();
+        ClusterView members = new ClusterView(context.getSystem());
         if (online != null) {
-            return Effect().reply(restore.replyTo(), new SessionCommand.Restored(List.of()));
+            if (members.alive(online.node()) && !restore.departed().contains(online.node())) {
+                return answer(restore, List.of());
+            }
+            // Its connection went with its node, without a word: as after a takeover timeout.
+            context.getLog().info("Client {} was connected through {}, which left the cluster", entity.getEntityId(),
+                    online.node());
+            goOffline();
         }
         if (!data.exists() || data.expired(System.currentTimeMillis())) {
-            // Every session that ever journaled is woken at start; one that has ended leaves at once
+            // Every session that ever journaled is woken by a sweep; one that has ended leaves at once
             // (an expired one once its deadline, due now, has ended it).
             startIdleTimer(data);
-            return Effect().reply(restore.replyTo(), new SessionCommand.Restored(List.of()));
+            return answer(restore, List.of());
         }
         scheduleDeadline(data);
-        return Effect().reply(restore.replyTo(), new SessionCommand.Restored(data.toState().subscriptions()));
+        startIdleTimer(data);
+        String router = data.routedBy();
+        if (router != null && (router.equals(restore.node())
+                || members.alive(router) && !restore.departed().contains(router))) {
+            return answer(restore, List.of());
+        }
+        routesGateway = restore.routes();
+        List<Subscription> subscriptions = data.toState().subscriptions();
+        return Effect().persist(new SessionEvent.RoutedBy(restore.node()))
+                .thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions)))
+                .thenUnstashAll();
+    }
+
+    /** Commands that waited for a connection lost with its node go on. */
+    private Effect<SessionEvent, SessionData> answer(SessionCommand.Restore restore, List<Subscription> subscriptions) {
+        return Effect().none().thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions)))
+                .thenUnstashAll();
     }
 
     /** The delayed will or the session's expiry may be due; either is acted on only while offline. */
@@ -442,6 +473,13 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private Effect<SessionEvent, SessionData> onTakeoverTimedOut(SessionData data, TakeoverTimedOut timeout) {
         if (online == null || online.id() != timeout.connectionId()) {
+            return Effect().none();
+        }
+        ClusterView members = new ClusterView(context.getSystem());
+        if (members.alive(online.node()) && members.unreachable(online.node())) {
+            // Cut off, not gone: its client may still be served there. The cluster downs one side or
+            // the other; until then the session stays with that connection (never active twice).
+            timers.startSingleTimer(timeout, deps.settings().takeoverTimeout());
             return Effect().none();
         }
         context.getLog().warn("Connection {} of client {} did not hand its session back in {}; continuing without it",

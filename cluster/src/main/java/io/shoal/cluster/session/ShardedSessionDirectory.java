@@ -7,6 +7,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.stream.javadsl.Source;
+import io.shoal.cluster.ClusterView;
 import io.shoal.cluster.NodeGateway;
 import io.shoal.cluster.delivery.AwaitedReceipts;
 import io.shoal.cluster.delivery.ReceiptRef;
@@ -58,6 +59,8 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final AwaitedReceipts receipts;
     /** Passed-on messages can trail the handover itself a little; twice its length covers them. */
     private final Duration handoverWindow;
+    /** This node's id in the cluster (address and incarnation). */
+    private final String nodeId;
 
     private ShardedSessionDirectory(ActorSystem<?> system, SessionEntity.Dependencies deps, MqttEdge edge,
                                     AwaitedReceipts receipts) {
@@ -67,6 +70,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
         this.handoverWindow = deps.settings().routeHandover().multipliedBy(2);
+        this.nodeId = new ClusterView(system).selfId();
         this.gateway = system.systemActorOf(NodeGateway.create(new NodeGateway.Node(connections, routes, edge.router(),
                 edge.retained(), edge.metrics(), handoverWindow)), "node-gateway", akka.actor.typed.Props.empty());
         sharding.init(Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx, deps))
@@ -90,7 +94,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         long id = connectionIds.incrementAndGet();
         connections.put(id, connection);
         EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
-        ConnectionRef ref = new ConnectionRef(gateway, id);
+        ConnectionRef ref = new ConnectionRef(gateway, id, nodeId);
         return entity.<SessionCommand.Connected>ask(
                         replyTo -> new SessionCommand.Connect(cleanStart, expirySeconds, ref, replyTo), askTimeout)
                 .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, expirySeconds == 0, connected),
@@ -103,23 +107,25 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     }
 
     /**
-     * Routes the subscriptions of every offline persistent session to its session entity again, as
-     * at a node start before clients connect; also re-arms their expiry and will timers. Completes
-     * with the number of sessions routed.
+     * Takes over, on this node, every persistent session that nobody routes for: whose node left the
+     * cluster (or is in {@code departed}), or that has not been routed since the cluster started. Its
+     * subscriptions are routed to its session entity here, and every session re-arms its expiry and
+     * will timers wherever it runs. Completes with the number of sessions taken over.
      *
      * @param persistenceIds every persistence id in the journal (other entities' ids are skipped)
      */
-    public CompletionStage<Integer> restoreOfflineSessions(Source<String, NotUsed> persistenceIds) {
+    public CompletionStage<Integer> adoptOrphanedSessions(Source<String, NotUsed> persistenceIds, Set<String> departed) {
         return persistenceIds
                 .map(SessionEntity::clientIdOf)
                 .filter(Optional::isPresent)
-                .mapAsyncUnordered(RESTORE_PARALLELISM, clientId -> restore(clientId.get()))
+                .mapAsyncUnordered(RESTORE_PARALLELISM, clientId -> adopt(clientId.get(), departed))
                 .runFold(0, (restored, routed) -> routed ? restored + 1 : restored, system);
     }
 
-    private CompletionStage<Boolean> restore(String clientId) {
+    private CompletionStage<Boolean> adopt(String clientId, Set<String> departed) {
         EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
-        return entity.<SessionCommand.Restored>ask(replyTo -> new SessionCommand.Restore(gateway, replyTo), askTimeout)
+        return entity.<SessionCommand.Restored>ask(
+                        replyTo -> new SessionCommand.Restore(gateway, nodeId, departed, replyTo), askTimeout)
                 .thenApplyAsync(restored -> !restored.subscriptions().isEmpty()
                         && routes.restoreOffline(clientId, restored.subscriptions(), sessionSubscriber(entity)), DIRECT);
     }

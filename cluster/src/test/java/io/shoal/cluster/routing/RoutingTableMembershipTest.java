@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,15 +55,22 @@ class RoutingTableMembershipTest {
     }
 
     @Test
-    void aNodeThatLeavesHasItsRoutesRemovedByTheSurvivors() {
+    void aNodeThatLeftKeepsItsRoutesUntilOneNodeSaysItsSessionsAreTakenOverThenAllForgetThem() {
         c.subscribed("leaving/#");
         c.subscribed("leaving/+/state");
         await().atMost(VISIBLE).until(() -> a.nodesFor("leaving/door/state").equals(Set.of(c.selfId())));
         await().atMost(VISIBLE).until(() -> b.nodesFor("leaving/door/state").equals(Set.of(c.selfId())));
+        String leftId = c.selfId();
 
         Cluster.get(nodeC.system()).manager().tell(Leave.create(ClusterNodes.address(nodeC)));
-
         ClusterNodes.awaitUp(nodeA, 2);
+        ClusterNodes.awaitUp(nodeB(), 2);
+        assertEquals(Set.of(leftId), a.nodesFor("leaving/door/state"),
+                "its entries stay: a publish they match is refused until its sessions are taken over");
+        assertTrue(a.nodes().contains(leftId));
+
+        a.forgetNodes(Set.of(leftId));
+
         await().atMost(VISIBLE).until(() -> a.nodesFor("leaving/door/state").isEmpty());
         await().atMost(VISIBLE).until(() -> b.nodesFor("leaving/door/state").isEmpty());
         assertTrue(a.departedEntriesRemoved() + b.departedEntriesRemoved() >= 2);
@@ -80,6 +88,7 @@ class RoutingTableMembershipTest {
         nodeC.shutdownTestKit();
         Cluster.get(nodeA.system()).manager().tell(new Down(crashedAddress));
         ClusterNodes.awaitUp(nodeA, 2);
+        b.forgetNodes(Set.of(crashedId)); // as the session sweeper does once it took its sessions over
         await().atMost(VISIBLE).until(() -> a.nodesFor("crash/1").isEmpty());
         await().atMost(VISIBLE).until(() -> b.nodesFor("crash/1").isEmpty());
 
@@ -94,6 +103,10 @@ class RoutingTableMembershipTest {
         assertNotEquals(crashedId, again.selfId());
         await().atMost(VISIBLE).until(() -> a.nodesFor("crash/1").equals(Set.of(again.selfId())));
         await().atMost(VISIBLE).until(() -> b.nodesFor("crash/1").equals(Set.of(again.selfId())));
+    }
+
+    private ActorTestKit nodeB() {
+        return nodes.get(1);
     }
 
     private ActorTestKit startNode(int port) {

@@ -19,6 +19,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shoal.cluster.ClusterMembership;
 import io.shoal.cluster.ClusterSettings;
+import io.shoal.cluster.ClusterView;
 import io.shoal.cluster.NodeGateway;
 import io.shoal.cluster.NodeGateway.CloseConnection;
 import io.shoal.cluster.delivery.AwaitedReceipts;
@@ -100,6 +101,8 @@ class SessionEntityTest {
     private static final boolean RESUME = false;
     /** Session Expiry Interval 0xFFFFFFFF: never. */
     private static final long NEVER = 0xFFFFFFFFL;
+    /** A node that was a member once and has left the cluster. */
+    private static final String DEPARTED_NODE = "akka://SessionEntityTest@10.255.0.1:25520#-1";
 
     /** Akka's scheduler may run a task up to one tick (akka.scheduler.tick-duration) early. */
     private static final long SCHEDULER_TICK_MILLIS = 10;
@@ -1335,8 +1338,9 @@ class SessionEntityTest {
     // Restore at a node start
 
     @Test
-    void restoredOfflineSessionTellsItsSubscriptionsAndItsExpiryReachesTheRestartedNode() {
+    void anOfflineSessionWhoseNodeLeftIsTakenOverAndItsExpiryReachesTheNodeThatTookItOver() {
         Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE; // its client connected through a node that has left the cluster since
         session.connect(RESUME, 2, 1);
         session.expectPersisted(SessionOpened.class);
         session.subscribe(1, new Subscription("fleet/+/status", 1), new Subscription("alerts", 2));
@@ -1344,18 +1348,69 @@ class SessionEntityTest {
         session.detach(1, NO_DELAYED_WILL, 2);
         session.expectPersisted(SessionSuspended.class);
 
-        // As after a node restart: an incarnation recovered from the journal, knowing no node yet.
+        // As after the loss of that node: an incarnation recovered from the journal.
         session.restart();
-        TestProbe<NodeGateway.Command> restartedNode = testKit.createTestProbe();
+        TestProbe<NodeGateway.Command> adopter = testKit.createTestProbe();
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
-        session.entity.tell(new SessionCommand.Restore(restartedNode.ref(), replyTo.ref()));
+        session.entity.tell(new SessionCommand.Restore(adopter.ref(), "adopter#1", Set.of(), replyTo.ref()));
 
         Set<String> filters = new HashSet<>();
         replyTo.receiveMessage().subscriptions().forEach(s -> filters.add(s.filter()));
         assertEquals(Set.of("fleet/+/status", "alerts"), filters);
-        assertEquals(new RetireRoute(session.clientId), restartedNode.receiveMessage(DUE_WITHIN),
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+        assertEquals(new RetireRoute(session.clientId), adopter.receiveMessage(DUE_WITHIN),
                 "the session's expiry ends it and tells the node that routes for it now");
         session.expectPersisted(SessionCleared.class);
+    }
+
+    @Test
+    void anOfflineSessionWhoseNodeIsAMemberIsLeftToIt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline(); // through this node, a member
+        session.restart();
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "other#1", Set.of(), replyTo.ref()));
+
+        assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    @Test
+    void aSessionWhoseNodeIsDepartingIsTakenOverAlthoughThisNodeStillSeesItAsAMember() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.goOffline();
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+        TestProbe<NodeGateway.Command> adopter = testKit.createTestProbe();
+
+        session.entity.tell(new SessionCommand.Restore(adopter.ref(), "adopter#1", Set.of(session.node), replyTo.ref()));
+
+        replyTo.receiveMessage();
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+    }
+
+    @Test
+    void aClientConnectedThroughADepartedNodeIsGoneWithItAndAConnectWaitingForItGoesOn() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+        session.node = new ClusterView(testKit.system()).selfId();
+        TestProbe<Connected> reconnecting = session.connectAsync(PERSISTENT_SESSION, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "adopter#1", Set.of(DEPARTED_NODE), replyTo.ref()));
+
+        assertEquals(1, replyTo.receiveMessage().subscriptions().size(), "taken over while its client is away");
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+        Connected connected = reconnecting.receiveMessage(); // without waiting for the takeover timeout
+        assertTrue(connected.sessionPresent());
+        assertEquals(List.of(new Subscription("a/#", 1)), connected.state().subscriptions());
     }
 
     @Test
@@ -1365,7 +1420,7 @@ class SessionEntityTest {
         session.subscribe(1, new Subscription("a/#", 1));
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
 
-        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), replyTo.ref()));
+        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), "other#1", Set.of(), replyTo.ref()));
 
         assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
     }
@@ -1380,10 +1435,10 @@ class SessionEntityTest {
         session.restart();
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
 
-        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), replyTo.ref()));
+        session.entity.tell(new SessionCommand.Restore(session.gateway.ref(), "other#1", Set.of(), replyTo.ref()));
 
         assertEquals(List.of(), replyTo.receiveMessage().subscriptions());
-        session.expectPassivationRequested(Duration.ofSeconds(1), "an ended session woken at start leaves at once");
+        session.expectPassivationRequested(Duration.ofSeconds(1), "an ended session woken by a sweep leaves at once");
     }
 
     private Session newSession(SessionSettings settings) {
@@ -1395,6 +1450,8 @@ class SessionEntityTest {
      * (which is also the gateway of the node routing for the session) and its next incarnation.
      */
     private static final class Session {
+        /** The node its client connects through (a member: this test's node), as the entity records it. */
+        String node = new ClusterView(testKit.system()).selfId();
         final String clientId;
         final String persistenceId;
         /** For the incarnations spawned from now on. */
@@ -1439,7 +1496,7 @@ class SessionEntityTest {
         TestProbe<Connected> connectAsync(boolean cleanStart, long expirySeconds, long connectionId) {
             TestProbe<Connected> replyTo = testKit.createTestProbe();
             connectExpiry.put(connectionId, expirySeconds);
-            entity.tell(new Connect(cleanStart, expirySeconds, new ConnectionRef(gateway.ref(), connectionId),
+            entity.tell(new Connect(cleanStart, expirySeconds, new ConnectionRef(gateway.ref(), connectionId, node),
                     replyTo.ref()));
             return replyTo;
         }
@@ -1548,8 +1605,13 @@ class SessionEntityTest {
             return (DeadlineDue) command;
         }
 
+        /** A new persistent session's event is followed by the node routing for it, which must be {@link #node}. */
         <E extends SessionEvent> E expectPersisted(Class<E> type) {
-            return journal.expectNextPersistedClass(persistenceId, type);
+            E event = journal.expectNextPersistedClass(persistenceId, type);
+            if (event instanceof SessionOpened) {
+                assertEquals(node, journal.expectNextPersistedClass(persistenceId, SessionEvent.RoutedBy.class).node());
+            }
+            return event;
         }
 
         /** For events without byte arrays, which compare by value after the journal's serialization. */

@@ -29,7 +29,7 @@ public enum Counter {
     ACK_STORE_FAILED("QoS 1/2 PUBLISHes not acknowledged as accepted because an offline session failed to store the message"),
     MESSAGES_FORWARDED("messages sent to another node of the cluster (one per node, however many subscribers there)"),
     FORWARDS_RECEIVED("messages another node forwarded here for this node's subscribers"),
-    DROPPED_NO_PEER("forwards not sent because the routing table named a node whose gateway is not (or no longer) known"),
+    DROPPED_NO_PEER("forwards not sent because the node the routing table names cannot be reached now (unreachable, or gone and its sessions not yet taken over); a QoS 1/2 publisher is told its message was not accepted"),
     DUPLICATES_SUPPRESSED("messages not delivered twice to a client that moved to another node (they came both directly and through the node it left)"),
     DROPPED_SHARE_GROUP_GONE("forwarded shared-subscription messages dropped because the group had no member here any more"),
     ACK_STORE_TIMED_OUT("QoS 1/2 PUBLISHes not acknowledged as accepted because storing the message for an offline session took longer than the request timeout");

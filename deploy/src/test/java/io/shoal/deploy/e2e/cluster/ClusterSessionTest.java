@@ -115,8 +115,12 @@ class ClusterSessionTest {
         try (RawClient first = RawClient.connected5(nodes.a.port(), "takeover-x", sessionExpiry(300))) {
             first.subscribe(1, "takeover/t", 1);
             awaitRoute(nodes.b, "takeover/t", nodes.a);
+            // Not waiting for each PUBACK: they come once the subscriber acknowledges or its session
+            // journals what it holds (journal-unacknowledged-after).
+            List<CompletableFuture<?>> acknowledged = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                publish(publisher, "takeover/t", "m" + i);
+                acknowledged.add(publisher.toAsync().publishWith().topic("takeover/t")
+                        .payload(("m" + i).getBytes(StandardCharsets.UTF_8)).qos(MqttQos.AT_LEAST_ONCE).send());
             }
             // Received, never acknowledged: they must reach the successor.
             Set<String> heldByFirst = new HashSet<>();
@@ -124,6 +128,7 @@ class ClusterSessionTest {
                 heldByFirst.add(first.receivePublish().payload());
             }
             assertEquals(10, heldByFirst.size());
+            CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
             Inbox5 inbox = new Inbox5();
             Mqtt5BlockingClient second = persistent(nodes.c, "takeover-x", inbox);
