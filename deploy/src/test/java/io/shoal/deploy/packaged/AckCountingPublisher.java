@@ -78,6 +78,19 @@ final class AckCountingPublisher implements AutoCloseable {
                 });
     }
 
+    /**
+     * Publishes "{id}-probe" on "load/{id}/probe", which is not counted: to find out when the
+     * subscribers' routes have reached this publisher's node, before the load starts.
+     */
+    void probe() {
+        client.mqtt().publishWith().topic("load/" + id() + "/probe").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(probePayload().getBytes(StandardCharsets.UTF_8)).send();
+    }
+
+    String probePayload() {
+        return id() + "-probe";
+    }
+
     /** Why a publish was not acknowledged, or null if it was. */
     private static String refusal(Mqtt5PublishResult result, Throwable failure) {
         Throwable error = failure != null ? failure : result.getError().orElse(null);

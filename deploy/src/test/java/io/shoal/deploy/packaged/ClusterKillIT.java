@@ -20,9 +20,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -101,6 +103,13 @@ class ClusterKillIT {
         }
         DeliveryReport report = new DeliveryReport(publishers, subscribers);
         try {
+            // A subscription reaches the other nodes' routing tables by gossip, after its SUBACK.
+            Set<String> probes = publishers.stream().map(AckCountingPublisher::probePayload).collect(Collectors.toSet());
+            await("every publisher's node routes to every subscriber").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                        publishers.forEach(AckCountingPublisher::probe);
+                        return subscribers.stream().allMatch(s -> s.received().keySet().containsAll(probes));
+                    });
             publishers.forEach(p -> p.start(MESSAGES_PER_SECOND, MAX_MESSAGES_PER_PUBLISHER, MAX_LOAD_DURATION));
             await("every subscriber receives the load").atMost(Duration.ofSeconds(60))
                     .until(() -> subscribers.stream().allMatch(s -> s.deliveries() >= 10L * MESSAGES_PER_SECOND));

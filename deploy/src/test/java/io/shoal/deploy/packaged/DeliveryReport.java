@@ -38,23 +38,25 @@ final class DeliveryReport {
         return all;
     }
 
-    /** Acknowledged messages {@code subscriber} never received. */
-    Set<String> missing(CountingSubscriber subscriber) {
-        Set<String> missing = new TreeSet<>(acknowledged());
-        missing.removeAll(subscriber.received().keySet());
-        return missing;
-    }
-
     /** Acknowledged messages missing, summed over the subscribers. */
     int lost() {
-        return subscribers.stream().mapToInt(s -> missing(s).size()).sum();
+        Set<String> acknowledged = acknowledged();
+        return subscribers.stream().mapToInt(s -> missing(acknowledged, s).size()).sum();
+    }
+
+    /** The {@code acknowledged} messages {@code subscriber} never received. */
+    private static Set<String> missing(Set<String> acknowledged, CountingSubscriber subscriber) {
+        Set<String> missing = new TreeSet<>(acknowledged);
+        missing.removeAll(subscriber.received().keySet());
+        return missing;
     }
 
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
+        Set<String> acknowledged = acknowledged();
         int published = publishers.stream().mapToInt(AckCountingPublisher::published).sum();
-        text.append("published ").append(published).append(", acknowledged ").append(acknowledged().size()).append('\n');
+        text.append("published ").append(published).append(", acknowledged ").append(acknowledged.size()).append('\n');
         for (AckCountingPublisher p : publishers) {
             text.append("  ").append(p.id()).append(": published ").append(p.published())
                     .append(", acknowledged ").append(p.acknowledged().size())
@@ -64,10 +66,11 @@ final class DeliveryReport {
         }
         moments.forEach((name, positions) -> text.append("  at ").append(name).append(": ").append(positions).append('\n'));
         for (CountingSubscriber s : subscribers) {
-            Set<String> missing = missing(s);
-            long duplicates = s.received().values().stream().mapToLong(n -> n - 1).sum();
-            text.append(s.id()).append(": received ").append(s.received().size()).append(" distinct (")
-                    .append(s.deliveries()).append(" deliveries), missing ").append(missing.size())
+            Set<String> missing = missing(acknowledged, s);
+            Map<String, Integer> received = s.received();
+            long duplicates = acknowledged.stream().mapToLong(m -> Math.max(0, received.getOrDefault(m, 0) - 1)).sum();
+            text.append(s.id()).append(": received ").append(acknowledged.size() - missing.size())
+                    .append(" of the acknowledged, missing ").append(missing.size())
                     .append(", duplicates ").append(duplicates)
                     .append(", sessions resumed on reconnect ").append(s.resumedSessions()).append('\n');
             ranges(missing).forEach((publisher, ranges) ->
