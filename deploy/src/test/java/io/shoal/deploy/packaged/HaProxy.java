@@ -41,9 +41,13 @@ final class HaProxy implements AutoCloseable {
         this.statsPort = statsPort;
     }
 
+    static boolean installed() {
+        return EXECUTABLE != null;
+    }
+
     /** Skips the test when HAProxy is not installed. */
     static void assumeInstalled() {
-        assumeTrue(EXECUTABLE != null, "HAProxy is not installed (apt-get install haproxy; .ci/run does it)");
+        assumeTrue(installed(), "HAProxy is not installed (apt-get install haproxy; .ci/run does it)");
     }
 
     /**
@@ -103,9 +107,14 @@ final class HaProxy implements AutoCloseable {
         Process process = new ProcessBuilder(EXECUTABLE.toString(), "-f", file.toString(), "-db")
                 .redirectErrorStream(true).redirectOutput(directory.resolve("haproxy.log").toFile()).start();
         HaProxy haProxy = new HaProxy(process, statsPort);
-        for (String bind : config.lines().filter(l -> l.strip().startsWith("bind ")).toList()) {
-            String[] hostPort = bind.strip().substring("bind ".length()).split(":");
-            haProxy.awaitAccepting(hostPort[0], Integer.parseInt(hostPort[1]), directory);
+        try {
+            for (String bind : config.lines().filter(l -> l.strip().startsWith("bind ")).toList()) {
+                String[] hostPort = bind.strip().substring("bind ".length()).split(":");
+                haProxy.awaitAccepting(hostPort[0], Integer.parseInt(hostPort[1]), directory);
+            }
+        } catch (RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
         }
         return haProxy;
     }

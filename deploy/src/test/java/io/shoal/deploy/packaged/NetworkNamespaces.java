@@ -6,11 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A network of its own for a test: network namespaces {@code shoal-<run>-1..n}, each joined by a
@@ -21,7 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * with blackhole routes, while both stay reachable from the root namespace.
  *
  * <p>Needs CAP_NET_ADMIN: as root the {@code ip} commands run directly, otherwise through
- * {@code sudo -n}; without either the test is skipped. Everything is deleted by {@link #close()}.
+ * {@code sudo -n}; {@link #unavailable()} says when neither works. Everything is deleted by
+ * {@link #close()}.
  */
 final class NetworkNamespaces implements AutoCloseable {
 
@@ -40,20 +40,31 @@ final class NetworkNamespaces implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** Creates {@code size} namespaces on the bridge, or skips the test saying why it cannot. */
-    static NetworkNamespaces create(int size) {
-        assumeTrue(IP != null, "no `ip` command (iproute2), needed for network namespaces");
-        boolean root = "0".equals(output(List.of("id", "-u")).strip());
-        List<String> admin = root ? List.of() : List.of("sudo", "-n");
-        assumeTrue(root || exec(List.of("sudo", "-n", "true")).exitCode() == 0,
-                "network namespaces need CAP_NET_ADMIN: run as root or with passwordless sudo");
+    /** Why network namespaces cannot be created here, if they cannot. */
+    static Optional<String> unavailable() {
+        if (IP == null) {
+            return Optional.of("no `ip` command (iproute2), needed for network namespaces");
+        }
+        List<String> admin = admin();
+        if (!admin.isEmpty() && exec(List.of("sudo", "-n", "true")).exitCode() != 0) {
+            return Optional.of("network namespaces need CAP_NET_ADMIN: run as root or with passwordless sudo");
+        }
         String used = output(List.of(IP.toString(), "-4", "-o", "addr")) + output(List.of(IP.toString(), "-4", "route"));
-        assumeTrue(!used.contains(SUBNET + "."), SUBNET + ".0/24 is already in use here:\n" + used);
+        if (used.contains(SUBNET + ".")) {
+            return Optional.of(SUBNET + ".0/24 is already in use here:\n" + used);
+        }
+        NetworkNamespaces probe = new NetworkNamespaces(admin);
+        Result added = probe.ip("netns", "add", probe.namespace(0));
+        if (added.exitCode() != 0) {
+            return Optional.of("`ip netns add` is not permitted: " + added.output());
+        }
+        probe.ip("netns", "del", probe.namespace(0)).check();
+        return Optional.empty();
+    }
 
-        NetworkNamespaces network = new NetworkNamespaces(admin);
-        Result probe = network.ip("netns", "add", network.namespace(0));
-        assumeTrue(probe.exitCode() == 0, "`ip netns add` is not permitted: " + probe.output());
-        network.ip("netns", "del", network.namespace(0)).check();
+    /** Creates {@code size} namespaces on the bridge (see {@link #unavailable()} first). */
+    static NetworkNamespaces create(int size) {
+        NetworkNamespaces network = new NetworkNamespaces(admin());
         try {
             network.ip("link", "add", network.bridge(), "type", "bridge").check();
             network.ip("addr", "add", network.bridgeIp() + "/24", "dev", network.bridge()).check();
@@ -66,6 +77,11 @@ final class NetworkNamespaces implements AutoCloseable {
             throw e;
         }
         return network;
+    }
+
+    /** What runs the {@code ip} commands: nothing as root, else sudo. */
+    private static List<String> admin() {
+        return "0".equals(output(List.of("id", "-u")).strip()) ? List.of() : List.of("sudo", "-n");
     }
 
     private void join(int n) {

@@ -57,11 +57,10 @@ final class ShoalCluster implements AutoCloseable {
     }
 
     /** Starts every node at once, then waits until each is ready and sees all of them Up. */
-    ShoalCluster start() {
+    void start() {
         nodes.forEach(ClusterNode::start);
         nodes.forEach(ClusterNode::awaitReady);
         awaitMembers(nodes, nodes.size(), 0);
-        return this;
     }
 
     /** Waits until each of {@code observers} sees {@code up} members Up and {@code unreachable} unreachable. */
