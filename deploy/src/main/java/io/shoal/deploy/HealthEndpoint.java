@@ -9,10 +9,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * GET /health/alive and GET /health/ready over plain HTTP, for orchestrators and load balancers.
  * Alive while the process runs; ready while {@code ready} says the node can serve clients.
+ * GET /health/cluster answers {@code members} (JSON), this node's view of the cluster.
  */
 final class HealthEndpoint implements AutoCloseable {
 
@@ -22,10 +24,12 @@ final class HealthEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    static HealthEndpoint start(String host, int port, BooleanSupplier ready) throws IOException {
+    static HealthEndpoint start(String host, int port, BooleanSupplier ready, Supplier<String> members)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/health/alive", exchange -> answer(exchange, true));
         server.createContext("/health/ready", exchange -> answer(exchange, ready.getAsBoolean()));
+        server.createContext("/health/cluster", exchange -> send(exchange, 200, "application/json", members.get()));
         server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "shoal-health");
             thread.setDaemon(true);
@@ -40,9 +44,13 @@ final class HealthEndpoint implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, boolean healthy) throws IOException {
-        byte[] body = (healthy ? "ok\n" : "not ready\n").getBytes(StandardCharsets.US_ASCII);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        exchange.sendResponseHeaders(healthy ? 200 : 503, body.length);
+        send(exchange, healthy ? 200 : 503, "text/plain", healthy ? "ok\n" : "not ready\n");
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }

@@ -42,4 +42,12 @@ final class Readiness {
         return StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
                 .filter(member -> member.status() == MemberStatus.up()).count();
     }
+
+    /**
+     * For GET /health/cluster: members this node sees Up (itself included) and members it cannot
+     * reach. A crashed or partitioned node counts as unreachable until it is downed and removed.
+     */
+    String membersJson() {
+        return "{\"up\":" + upMembers() + ",\"unreachable\":" + cluster.state().getUnreachable().size() + "}\n";
+    }
 }

@@ -82,7 +82,8 @@ public final class ShoalNode implements AutoCloseable {
         try {
             Readiness readiness = new Readiness(system);
             if (settings.healthPort() >= 0) {
-                health = HealthEndpoint.start(settings.mqttHost(), settings.healthPort(), readiness::ready);
+                health = HealthEndpoint.start(settings.mqttHost(), settings.healthPort(), readiness::ready,
+                        readiness::membersJson);
             }
             ClusterMembership.join(system, settings.cluster());
             RoutingTable routingTable = RoutingTable.start(system, RoutingSettings.defaults());

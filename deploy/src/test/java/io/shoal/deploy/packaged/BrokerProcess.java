@@ -29,12 +29,31 @@ final class BrokerProcess {
     static BrokerProcess launch(Map<String, String> env, String... arguments) throws IOException {
         Path log = Files.createTempFile("shoal-it", ".log");
         log.toFile().deleteOnExit();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString()));
+        List<String> command = javaCommand();
         command.addAll(List.of(arguments));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return new BrokerProcess(pb.start(), log);
+    }
+
+    /** {@code java -Xmx256m [options] -jar shoal.jar}: how every test runs the jar. */
+    static List<String> javaCommand(String... options) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m"));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        return command;
+    }
+
+    /** A fresh directory for one test class's logs and generated files: target/{@code name}. */
+    static Path outputDirectory(String name) throws IOException {
+        Path dir = JAR.toAbsolutePath().getParent().resolve(name);
+        if (Files.isDirectory(dir)) {
+            try (var old = Files.walk(dir)) {
+                old.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
+            }
+        }
+        return Files.createDirectories(dir);
     }
 
     /** Starts the jar and waits until its MQTT port accepts connections. */
