@@ -30,6 +30,7 @@ final class AckCountingPublisher implements AutoCloseable {
     private final AtomicInteger settled = new AtomicInteger();
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> notAcknowledged = new ConcurrentHashMap<>();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     /**
      * A thread of its own: the client library blocks a publishing thread while its flow control
      * window is full, which must hold back this publisher only.
@@ -73,6 +74,7 @@ final class AckCountingPublisher implements AutoCloseable {
                         acknowledged.add(payload);
                     } else {
                         notAcknowledged.merge(refusal, 1, Integer::sum);
+                        refused.add(payload);
                     }
                     settled.incrementAndGet();
                 });
@@ -129,6 +131,11 @@ final class AckCountingPublisher implements AutoCloseable {
 
     Set<String> acknowledged() {
         return Set.copyOf(acknowledged);
+    }
+
+    /** The payloads of the messages not acknowledged. */
+    Set<String> refused() {
+        return Set.copyOf(refused);
     }
 
     /** Messages not acknowledged, by reason. */

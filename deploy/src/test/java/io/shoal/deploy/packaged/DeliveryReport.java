@@ -63,6 +63,8 @@ final class DeliveryReport {
                     .append(", not acknowledged ").append(p.notAcknowledged())
                     .append(", unanswered ").append(p.pending())
                     .append(", sessions resumed on reconnect ").append(p.resumedSessions()).append('\n');
+            ranges(p.refused()).forEach((publisher, ranges) ->
+                    text.append("    not acknowledged: ").append(ranges).append('\n'));
         }
         moments.forEach((name, positions) -> text.append("  at ").append(name).append(": ").append(positions).append('\n'));
         for (CountingSubscriber s : subscribers) {
