@@ -1,6 +1,8 @@
 package io.shoal.deploy.packaged;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.shoal.persistence.testkit.CassandraExtension;
 import org.awaitility.core.ConditionTimeoutException;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,12 @@ class ClusterKillIT {
     private static final Duration MAX_LOAD_DURATION = Duration.ofMinutes(2);
     /** Messages each publisher still sends once every client is back, so that the survivors also carry the load alone. */
     private static final int MESSAGES_AFTER_RECOVERY = 5 * MESSAGES_PER_SECOND;
+    /**
+     * Sessions left with a delayed will just before the kill. Their entities are spread over the three
+     * nodes: the chance that none of 30 is on the killed node is (2/3)^30, about 5 in a million.
+     */
+    private static final int DELAYED_WILLS = 30;
+    private static final long WILL_DELAY_SECONDS = 4;
 
     private static Path logs;
     private static ShoalCluster cluster;
@@ -61,6 +70,7 @@ class ClusterKillIT {
     private static final List<AutoCloseable> clients = new ArrayList<>();
     /** Set by the first test once it has killed a node; the second restarts it. */
     private static ClusterNode killed;
+    private static final BlockingQueue<Mqtt5Publish> wills = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void startThreeNodesBehindHaProxy() throws Exception {
@@ -119,13 +129,18 @@ class ClusterKillIT {
                         publishers.forEach(AckCountingPublisher::probe);
                         return subscribers.stream().allMatch(s -> s.received().keySet().containsAll(probes));
                     });
+            Map<String, Integer> connections = balancer.connectionsPerNode();
+            ClusterNode busiest = cluster.nodes().stream()
+                    .max(Comparator.comparingInt((ClusterNode n) -> connections.get(n.name()))).orElseThrow();
+            ClusterNode survivor = cluster.others(busiest).get(0);
+            Mqtt5BlockingClient willWatcher = DirectClients.connect(survivor, "will-watcher", wills);
+            DirectClients.subscribe(willWatcher, "wills/#");
             publishers.forEach(p -> p.start(MESSAGES_PER_SECOND, MAX_MESSAGES_PER_PUBLISHER, MAX_LOAD_DURATION));
             await("every subscriber receives the load").atMost(Duration.ofSeconds(60))
                     .until(() -> subscribers.stream().allMatch(s -> s.deliveries() >= 10L * MESSAGES_PER_SECOND));
 
-            Map<String, Integer> connections = balancer.connectionsPerNode();
-            killed = cluster.nodes().stream()
-                    .max(Comparator.comparingInt((ClusterNode n) -> connections.get(n.name()))).orElseThrow();
+            leaveDelayedWills(survivor);
+            killed = busiest;
             report.moment("SIGKILL of " + killed.name() + " (client connections per node " + connections + ")");
             long killedAt = System.nanoTime();
             killed.kill();
@@ -152,12 +167,34 @@ class ClusterKillIT {
             System.out.println("ClusterKillIT delivery report (logs in " + logs + "):\n" + report);
         }
 
+        // The entities of some of these sessions were on the killed node, with their will timers.
+        await("every delayed will, also those whose session's node was killed").atMost(Duration.ofSeconds(60))
+                .until(() -> willTopics().size() == DELAYED_WILLS);
         assertAll(
                 () -> assertTrue(report.acknowledged().size() > MESSAGES_AFTER_RECOVERY, "the load ran:\n" + report),
                 () -> assertEquals(0, report.lost(), "acknowledged messages lost:\n" + report),
                 () -> assertTrue(subscribers.stream().allMatch(s -> !s.resumedSessions().contains(false))
                         && publishers.stream().allMatch(p -> !p.resumedSessions().contains(false)),
                         "every reconnection resumed its session:\n" + report));
+    }
+
+    /**
+     * Clients of {@code node} that leave with their will delayed (MQTT 5 DISCONNECT 0x04): their
+     * sessions, wherever their entities run, must publish the wills after the delay.
+     */
+    private static void leaveDelayedWills(ClusterNode node) {
+        for (int i = 0; i < DELAYED_WILLS; i++) {
+            Mqtt5BlockingClient client = DirectClients.builder(node, "will-" + i).buildBlocking();
+            client.connectWith().cleanStart(true).sessionExpiryInterval(WILL_DELAY_SECONDS * 10)
+                    .willPublish().topic("wills/will-" + i).payload("gone".getBytes(StandardCharsets.UTF_8))
+                    .qos(MqttQos.AT_LEAST_ONCE).delayInterval(WILL_DELAY_SECONDS).applyWillPublish()
+                    .send();
+            client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+        }
+    }
+
+    private static Set<String> willTopics() {
+        return wills.stream().map(p -> p.getTopic().toString()).collect(Collectors.toSet());
     }
 
     @Test
