@@ -59,7 +59,8 @@ public final class SessionAdoption {
     private record MemberRemoved(String nodeId) implements Command {
     }
 
-    private record Swept(int adopted, Set<String> departed, long startedNanos, Throwable failure) implements Command {
+    private record Swept(ShardedSessionDirectory.Swept result, Set<String> departed, long startedNanos,
+                         Throwable failure) implements Command {
     }
 
     private record FlagWritten(Replicator.UpdateResponse<Flag> response) implements Command {
@@ -106,7 +107,7 @@ public final class SessionAdoption {
                         departed.removeAll(members.aliveIds());
                         long started = System.nanoTime();
                         context.pipeToSelf(directory.adoptOrphanedSessions(persistenceIds.get(), Set.copyOf(departed)),
-                                (adopted, failure) -> new Swept(adopted == null ? 0 : adopted, departed, started, failure));
+                                (result, failure) -> new Swept(result, departed, started, failure));
                         return Behaviors.same();
                     })
                     .onMessage(Swept.class, swept -> {
@@ -117,8 +118,10 @@ public final class SessionAdoption {
                             timers.startSingleTimer(Sweep.INSTANCE, RETRY_AFTER);
                             return Behaviors.same();
                         }
-                        context.getLog().info("{} sessions taken over in {} ms; departed nodes: {}", swept.adopted(),
-                                Duration.ofNanos(System.nanoTime() - swept.startedNanos()).toMillis(), swept.departed());
+                        context.getLog().info("Swept {} persistent sessions in {} ms, took over {} that nobody routed for;"
+                                        + " departed nodes: {}", swept.result().sessions(),
+                                Duration.ofNanos(System.nanoTime() - swept.startedNanos()).toMillis(),
+                                swept.result().takenOver(), swept.departed());
                         if (!swept.departed().isEmpty()) {
                             table.forgetNodes(swept.departed());
                         }

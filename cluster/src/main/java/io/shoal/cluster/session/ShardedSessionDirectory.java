@@ -110,16 +110,21 @@ public final class ShardedSessionDirectory implements SessionDirectory {
      * Takes over, on this node, every persistent session that nobody routes for: whose node left the
      * cluster (or is in {@code departed}), or that has not been routed since the cluster started. Its
      * subscriptions are routed to its session entity here, and every session re-arms its expiry and
-     * will timers wherever it runs. Completes with the number of sessions taken over.
+     * will timers wherever it runs. Completes with how many sessions were swept and taken over.
      *
      * @param persistenceIds every persistence id in the journal (other entities' ids are skipped)
      */
-    public CompletionStage<Integer> adoptOrphanedSessions(Source<String, NotUsed> persistenceIds, Set<String> departed) {
+    public CompletionStage<Swept> adoptOrphanedSessions(Source<String, NotUsed> persistenceIds, Set<String> departed) {
         return persistenceIds
                 .map(SessionEntity::clientIdOf)
                 .filter(Optional::isPresent)
                 .mapAsyncUnordered(RESTORE_PARALLELISM, clientId -> adopt(clientId.get(), departed))
-                .runFold(0, (restored, routed) -> routed ? restored + 1 : restored, system);
+                .runFold(new Swept(0, 0), (sweep, routed) -> new Swept(sweep.sessions() + 1,
+                        routed ? sweep.takenOver() + 1 : sweep.takenOver()), system);
+    }
+
+    /** Sessions asked, and of them those taken over by this node (routed here from now on). */
+    public record Swept(int sessions, int takenOver) {
     }
 
     private CompletionStage<Boolean> adopt(String clientId, Set<String> departed) {
