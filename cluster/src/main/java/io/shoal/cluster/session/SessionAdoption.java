@@ -102,9 +102,11 @@ public final class SessionAdoption {
                             return Behaviors.same();
                         }
                         running[0] = true;
-                        Set<String> departed = new HashSet<>(removed);
-                        departed.addAll(table.nodes());
+                        // Removals as the events told them (the cluster's state may not show them yet),
+                        // and routing entries of nodes that are no members (removed before this sweeper began).
+                        Set<String> departed = new HashSet<>(table.nodes());
                         departed.removeAll(members.aliveIds());
+                        departed.addAll(removed);
                         long started = System.nanoTime();
                         context.pipeToSelf(directory.adoptOrphanedSessions(persistenceIds.get(), Set.copyOf(departed)),
                                 (result, failure) -> new Swept(result, departed, started, failure));
