@@ -27,6 +27,7 @@ import io.shoal.persistence.session.SessionSnapshot;
         @JsonSubTypes.Type(value = SessionEvent.SessionCleared.class, name = "session-cleared"),
         @JsonSubTypes.Type(value = SessionEvent.PendingReplaced.class, name = "pending-replaced"),
         @JsonSubTypes.Type(value = SessionEvent.RoutedBy.class, name = "routed-by"),
+        @JsonSubTypes.Type(value = SessionEvent.Attached.class, name = "attached"),
         @JsonSubTypes.Type(value = SessionSnapshot.class, name = "session-snapshot"),
         @JsonSubTypes.Type(value = StoredRetainedMessage.class, name = "retained-message"),
 })

@@ -14,7 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class StoredFormatMigration extends JacksonMigration {
 
-    /** Version 2 added {@code routedBy} to {@code session-snapshot} (and the types pending-replaced, routed-by). */
+    /**
+     * Version 2 added {@code routedBy}, {@code attachedWill} and {@code attachedExpirySeconds} to
+     * {@code session-snapshot} (and the types pending-replaced, routed-by, attached).
+     */
     @Override
     public int currentVersion() {
         return 2;
@@ -26,7 +29,7 @@ public final class StoredFormatMigration extends JacksonMigration {
         if (fromVersion < 1) {
             throw new IllegalArgumentException("There is no stored format version " + fromVersion + " before version 1");
         }
-        // 1 -> 2: a snapshot without routedBy reads it as null ("not known"), which is what it meant.
+        // 1 -> 2: a snapshot without the new fields reads them as null ("not known"), which is what it meant.
         return json;
     }
 }

@@ -24,8 +24,15 @@ public sealed interface SessionCommand extends CborSerializable {
      * A client connects; answered once the previous connection, if any, has handed the session back.
      * The session is kept after the connection only if {@code expirySeconds} is above 0.
      */
-    record Connect(boolean cleanStart, long expirySeconds, ConnectionRef connection, ActorRef<Connected> replyTo)
-            implements SessionCommand {
+    record Connect(boolean cleanStart, long expirySeconds, ConnectionRef connection, Will will,
+                   ActorRef<Connected> replyTo) implements SessionCommand {
+    }
+
+    /**
+     * The connection gave up waiting for its Connect to be answered (and refused its client): it
+     * never got the session, so there is nothing to wait for from it.
+     */
+    record ConnectAbandoned(ConnectionRef connection) implements SessionCommand {
     }
 
     /**

@@ -48,8 +48,10 @@ import io.shoal.persistence.session.SessionSnapshotAdapter;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The session of one client identifier, sharded across the cluster: the single writer for that client.
@@ -90,6 +92,11 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private ConnectionRef online;
     private boolean onlineTransient;
     private boolean onlineCleanStart;
+    /** The session expiry and the will the connection asked for, for when it is lost without a word. */
+    private long onlineExpiry;
+    private Will onlineWill;
+    /** Connects whose connections gave up before they were answered: dropped when their turn comes. */
+    private final Set<ConnectionRef> abandoned = new HashSet<>(2);
     /** The gateway of the node that routes messages to this session (where its client last connected). */
     private ActorRef<NodeGateway.Command> routesGateway;
     /**
@@ -149,6 +156,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     private CommandHandler<SessionCommand, SessionEvent, SessionData> handlers() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Connect.class, this::onConnect)
+                .onCommand(SessionCommand.ConnectAbandoned.class, this::onConnectAbandoned)
                 .onCommand(Subscribe.class, this::onSubscribe)
                 .onCommand(Unsubscribe.class, this::onUnsubscribe)
                 .onCommand(Detach.class, this::onDetach)
@@ -204,6 +212,9 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             ClusterSharding.get(context.getSystem()).entityRefFor(TYPE_KEY, entity.getEntityId()).tell(connect);
             return Effect().none();
         }
+        if (abandoned.remove(connect.connection())) {
+            return Effect().none(); // its client was refused meanwhile
+        }
         if (online != null) {
             if (!takeoverRequested) {
                 takeoverRequested = true;
@@ -217,6 +228,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         online = connect.connection();
         onlineTransient = connect.expirySeconds() == 0;
         onlineCleanStart = connect.cleanStart();
+        onlineExpiry = connect.expirySeconds();
+        onlineWill = connect.will();
         boolean handover = handOverRoutes(online.gateway());
         long now = System.currentTimeMillis();
         boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
@@ -228,8 +241,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             // Resuming cancels a delayed will, unless its time had come (its timer was lost) [MQTT-3.1.3-9].
             Will dueWill = data.delayedWill() != null && now >= data.willAtMillis() ? data.delayedWill() : null;
             events.add(onlineTransient ? new SessionEvent.SessionCleared(now) : new SessionEvent.SessionResumed(now));
-            if (!onlineTransient && !online.node().equals(data.routedBy())) {
-                events.add(new SessionEvent.RoutedBy(online.node()));
+            if (!onlineTransient) {
+                events.add(new SessionEvent.Attached(online.node(), connect.will(), connect.expirySeconds()));
             }
             return Effect().persist(events).thenRun(s -> {
                 publishWill(dueWill);
@@ -243,7 +256,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         if (!onlineTransient) {
             events.add(new SessionEvent.SessionOpened(now));
-            events.add(new SessionEvent.RoutedBy(online.node()));
+            events.add(new SessionEvent.Attached(online.node(), connect.will(), connect.expirySeconds()));
         }
         EffectBuilder<SessionEvent, SessionData> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
         return effect.thenRun(s -> {
@@ -400,10 +413,22 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             if (members.alive(online.node()) && !restore.departed().contains(online.node())) {
                 return answer(restore, List.of());
             }
-            // Its connection went with its node, without a word: as after a takeover timeout.
+            // Its connection went with its node, without a word. Once that is journaled, the sweep's
+            // question is answered for the session as it is then.
             context.getLog().info("Client {} was connected through {}, which left the cluster", entity.getEntityId(),
                     online.node());
-            goOffline();
+            return connectionLost(data, onlineWill, onlineExpiry, onlineTransient)
+                    .thenRun(s -> context.getSelf().tell(restore)).thenUnstashAll();
+        }
+        String router = data.routedBy();
+        boolean routerGone = router == null || restore.departed().contains(router) || !members.alive(router);
+        if (data.exists() && data.attachedExpirySeconds() != null && routerGone) {
+            // Journaled as attached through a node that is gone, and never detached: this entity was
+            // recovered after its own node was lost too. The connection is gone the same way.
+            context.getLog().info("Client {} was connected through {}, which left the cluster", entity.getEntityId(),
+                    router);
+            return connectionLost(data, data.attachedWill(), data.attachedExpirySeconds(), false)
+                    .thenRun(s -> context.getSelf().tell(restore));
         }
         if (!data.exists() || data.expired(System.currentTimeMillis())) {
             // Every session that ever journaled is woken by a sweep; one that has ended leaves at once
@@ -413,9 +438,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         scheduleDeadline(data);
         startIdleTimer(data);
-        String router = data.routedBy();
-        if (router != null && (router.equals(restore.node())
-                || members.alive(router) && !restore.departed().contains(router))) {
+        if (router != null && (router.equals(restore.node()) || !routerGone)) {
             return answer(restore, List.of());
         }
         routesGateway = restore.routes();
@@ -476,7 +499,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             return Effect().none();
         }
         ClusterView members = new ClusterView(context.getSystem());
-        if (members.alive(online.node()) && members.unreachable(online.node())) {
+        boolean nodeGone = !members.alive(online.node());
+        if (!nodeGone && members.unreachable(online.node())) {
             // Cut off, not gone: its client may still be served there. The cluster downs one side or
             // the other; until then the session stays with that connection (never active twice).
             timers.startSingleTimer(timeout, deps.settings().takeoverTimeout());
@@ -484,8 +508,48 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         context.getLog().warn("Connection {} of client {} did not hand its session back in {}; continuing without it",
                 timeout.connectionId(), entity.getEntityId(), deps.settings().takeoverTimeout());
+        // A connection on a node that is still there may yet detach, with its will; one whose node is
+        // gone never will, so its will is due now.
+        return connectionLost(data, nodeGone ? onlineWill : null, onlineExpiry, onlineTransient).thenUnstashAll();
+    }
+
+    private Effect<SessionEvent, SessionData> onConnectAbandoned(SessionData data, SessionCommand.ConnectAbandoned gaveUp) {
+        if (gaveUp.connection().equals(online)) {
+            // Answered, but too late: its client was refused, and leaves no will.
+            return connectionLost(data, null, onlineExpiry, onlineTransient).thenUnstashAll();
+        }
+        abandoned.add(gaveUp.connection()); // still waiting in the stash
+        return Effect().none();
+    }
+
+    /**
+     * The connection ended without handing the session back (its node is gone, or it never got the
+     * session): as a disconnect without DISCONNECT that held nothing. The session is suspended with
+     * the {@code expiry} its client asked for (or ends, for a session that ends with its connection),
+     * and {@code will}, if any, is published after its delay. The caller lets waiting connects go on.
+     */
+    private EffectBuilder<SessionEvent, SessionData> connectionLost(SessionData data, Will will, long expiry,
+                                                                 boolean wasTransient) {
         goOffline();
-        return Effect().none().thenUnstashAll();
+        long now = System.currentTimeMillis();
+        if (wasTransient || expiry == 0) {
+            EffectBuilder<SessionEvent, SessionData> effect = data.exists()
+                    ? Effect().persist(new SessionEvent.SessionCleared(now)) : Effect().none();
+            return effect.thenRun(s -> {
+                publishWill(will);
+                startIdleTimer(s);
+            });
+        }
+        Will delayed = will != null && will.delaySeconds() > 0 ? will : null;
+        Will immediate = delayed == null ? will : null;
+        SessionState state = data.toState();
+        return Effect().persist(new SessionEvent.SessionSuspended(state.pending(), state.awaitingRelease(), now, expiry,
+                        delayed))
+                .thenRun(s -> {
+                    publishWill(immediate);
+                    scheduleDeadline(s);
+                    startIdleTimer(s);
+                });
     }
 
     /**
@@ -559,6 +623,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private void goOffline() {
         online = null;
+        onlineWill = null;
         takeoverRequested = false;
         timers.cancelAll();
         // The new node's route has been in place since the connect; the old one would only duplicate it.

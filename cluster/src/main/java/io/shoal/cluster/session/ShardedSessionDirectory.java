@@ -89,19 +89,20 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     }
 
     @Override
-    public CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds,
+    public CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds, Will will,
                                                     ConnectionControl connection) {
         long id = connectionIds.incrementAndGet();
         connections.put(id, connection);
         EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
         ConnectionRef ref = new ConnectionRef(gateway, id, nodeId);
         return entity.<SessionCommand.Connected>ask(
-                        replyTo -> new SessionCommand.Connect(cleanStart, expirySeconds, ref, replyTo), askTimeout)
+                        replyTo -> new SessionCommand.Connect(cleanStart, expirySeconds, ref, will, replyTo), askTimeout)
                 .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, expirySeconds == 0, connected),
                         DIRECT)
                 .whenCompleteAsync((attached, failure) -> {
                     if (failure != null) {
                         connections.remove(id);
+                        entity.tell(new SessionCommand.ConnectAbandoned(ref));
                     }
                 }, DIRECT);
     }

@@ -453,6 +453,7 @@ class SessionEntityTest {
         assertTrue(connected.sessionPresent());
         assertEquals(List.of(journaled), connected.state().subscriptions());
         assertEquals(List.of(), connected.state().pending());
+        session.expectPersisted(SessionSuspended.class); // as a disconnect that held nothing
         session.expectPersisted(SessionResumed.class);
 
         session.detach(1, List.of(inFlight(message("t", "too late", 1), 1, 1)), Set.of(1),
@@ -550,6 +551,7 @@ class SessionEntityTest {
         session.expectPersisted(SessionOpened.class);
         TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
         successor.receiveMessage(Duration.ofSeconds(3)); // connection 1 never detached in time
+        session.expectPersisted(SessionSuspended.class);
         session.expectPersisted(SessionResumed.class);
 
         CompletableFuture<Boolean> journaledLate = new CompletableFuture<>();
@@ -1391,7 +1393,28 @@ class SessionEntityTest {
     }
 
     @Test
-    void aClientConnectedThroughADepartedNodeIsGoneWithItAndAConnectWaitingForItGoesOn() {
+    void aClientConnectedThroughADepartedNodeIsGoneWithItItsWillIsPublishedAndItsSessionTakenOver() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.will = new Will(message("status/gone", "offline", 1));
+        session.connect(RESUME, 600, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "adopter#1", Set.of(DEPARTED_NODE), replyTo.ref()));
+
+        assertEquals("status/gone", session.published.receiveMessage().topic(), "lost without DISCONNECT");
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertEquals(600, suspended.expirySeconds(), "the session expires as its client asked");
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+        assertEquals(1, replyTo.receiveMessage().subscriptions().size(), "taken over while its client is away");
+    }
+
+    @Test
+    void aConnectWaitingForAConnectionOfADepartedNodeGoesOnOnceASweepFindsItGone() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
         session.connect(PERSISTENT_SESSION, 1);
@@ -1406,11 +1429,82 @@ class SessionEntityTest {
         session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
                 "adopter#1", Set.of(DEPARTED_NODE), replyTo.ref()));
 
-        assertEquals(1, replyTo.receiveMessage().subscriptions().size(), "taken over while its client is away");
-        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
         Connected connected = reconnecting.receiveMessage(); // without waiting for the takeover timeout
         assertTrue(connected.sessionPresent());
         assertEquals(List.of(new Subscription("a/#", 1)), connected.state().subscriptions());
+        assertEquals(List.of(), replyTo.receiveMessage().subscriptions(), "its client is back: nothing to take over");
+        session.expectPersisted(SessionSuspended.class);
+        session.expectPersisted(SessionResumed.class); // attached through this node now
+    }
+
+    @Test
+    void aSessionRecoveredAfterItsNodeAndItsConnectionsNodeWereLostPublishesTheWillAndExpiresAsAsked() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.will = new Will(message("status/lost", "offline", 1), 30, 0);
+        session.connect(RESUME, 600, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("b/#", 1));
+        session.expectPersisted(Subscribed.class);
+
+        session.restart(); // its own node lost: recovered elsewhere, knowing no connection
+        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "adopter#1", Set.of(DEPARTED_NODE), replyTo.ref()));
+
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertEquals(600, suspended.expirySeconds());
+        assertEquals("status/lost", suspended.delayedWill().message().topic(), "published after its delay");
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+        assertEquals(1, replyTo.receiveMessage().subscriptions().size());
+        session.published.expectNoMessage(SHORT);
+    }
+
+    @Test
+    void aTakeoverFromANodeThatIsGonePublishesTheWillOfItsConnection() {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMinutes(1),
+                Duration.ofMillis(200), Duration.ofSeconds(5)));
+        session.node = DEPARTED_NODE;
+        session.will = new Will(message("status/gone", "offline", 1));
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.node = new ClusterView(testKit.system()).selfId();
+        session.will = null;
+
+        TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
+
+        assertTrue(successor.receiveMessage(Duration.ofSeconds(3)).sessionPresent());
+        assertEquals("status/gone", session.published.receiveMessage().topic(), "its node will never detach it");
+    }
+
+    @Test
+    void aConnectWhoseConnectionGaveUpIsDroppedAndTheNextOneNeedNotWaitForIt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        TestProbe<Connected> gaveUp = session.connectAsync(PERSISTENT_SESSION, 2);
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+        session.entity.tell(new SessionCommand.ConnectAbandoned(new ConnectionRef(session.gateway.ref(), 2, session.node)));
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPersisted(SessionSuspended.class);
+
+        gaveUp.expectNoMessage(SHORT);
+        Connected third = session.connect(PERSISTENT_SESSION, 3);
+        assertTrue(third.sessionPresent());
+        session.gateway.expectNoMessage(SHORT); // nobody to close: connection 2 never got the session
+    }
+
+    @Test
+    void aConnectAnsweredAfterItsConnectionGaveUpLeavesTheSessionSuspended() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+
+        session.entity.tell(new SessionCommand.ConnectAbandoned(new ConnectionRef(session.gateway.ref(), 1, session.node)));
+
+        assertEquals(60, session.expectPersisted(SessionSuspended.class).expirySeconds());
+        assertTrue(session.connect(PERSISTENT_SESSION, 2).sessionPresent());
+        session.gateway.expectNoMessage(SHORT);
     }
 
     @Test
@@ -1452,6 +1546,8 @@ class SessionEntityTest {
     private static final class Session {
         /** The node its client connects through (a member: this test's node), as the entity records it. */
         String node = new ClusterView(testKit.system()).selfId();
+        /** The will its client connects with. */
+        Will will;
         final String clientId;
         final String persistenceId;
         /** For the incarnations spawned from now on. */
@@ -1497,7 +1593,7 @@ class SessionEntityTest {
             TestProbe<Connected> replyTo = testKit.createTestProbe();
             connectExpiry.put(connectionId, expirySeconds);
             entity.tell(new Connect(cleanStart, expirySeconds, new ConnectionRef(gateway.ref(), connectionId, node),
-                    replyTo.ref()));
+                    will, replyTo.ref()));
             return replyTo;
         }
 
@@ -1605,11 +1701,17 @@ class SessionEntityTest {
             return (DeadlineDue) command;
         }
 
-        /** A new persistent session's event is followed by the node routing for it, which must be {@link #node}. */
+        /**
+         * A persistent session opened or resumed is followed by the connection's node, will and
+         * expiry, whose node must be {@link #node} and whose will {@link #will}.
+         */
         <E extends SessionEvent> E expectPersisted(Class<E> type) {
             E event = journal.expectNextPersistedClass(persistenceId, type);
-            if (event instanceof SessionOpened) {
-                assertEquals(node, journal.expectNextPersistedClass(persistenceId, SessionEvent.RoutedBy.class).node());
+            if (event instanceof SessionOpened || event instanceof SessionResumed) {
+                SessionEvent.Attached attached = journal.expectNextPersistedClass(persistenceId, SessionEvent.Attached.class);
+                assertEquals(node, attached.node());
+                assertEquals(will == null ? null : will.message().topic(),
+                        attached.will() == null ? null : attached.will().message().topic());
             }
             return event;
         }

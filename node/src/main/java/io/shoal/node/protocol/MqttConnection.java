@@ -343,7 +343,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 // Claim the route before asking for the session: messages published from now on
                 // wait in the inbox, all earlier ones reach the session first (see SessionRoute).
                 route = services.routes().claim(clientId, this, inbox, request.cleanStart());
-                services.directory().connect(clientId, request.cleanStart(), sessionExpiry, this)
+                services.directory().connect(clientId, request.cleanStart(), sessionExpiry, request.will(), this)
                         .whenCompleteAsync(this::onAttached, channel.eventLoop());
             }
         }

@@ -12,9 +12,10 @@ public interface SessionDirectory {
     /**
      * Attaches a connection to the session of {@code clientId}: the existing one, or a new one if
      * there is none or {@code cleanStart} discards it. The session outlives the connection by
-     * {@code expirySeconds} (0: it ends with the connection; 0xFFFFFFFF: never). Completes once any
-     * previous connection of the client is closed.
+     * {@code expirySeconds} (0: it ends with the connection; 0xFFFFFFFF: never). {@code will} is the
+     * connection's will, or null: the session publishes it should the connection be lost without a
+     * word (its node gone). Completes once any previous connection of the client is closed.
      */
-    CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds,
+    CompletionStage<AttachedSession> connect(String clientId, boolean cleanStart, long expirySeconds, Will will,
                                              ConnectionControl connection);
 }

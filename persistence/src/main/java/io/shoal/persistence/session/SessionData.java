@@ -29,6 +29,8 @@ public final class SessionData {
     private Will delayedWill;
     private long willAtMillis;
     private String routedBy;
+    private Will attachedWill;
+    private Long attachedExpirySeconds;
 
     public static SessionData fromSnapshot(SessionSnapshot snapshot) {
         SessionData data = new SessionData();
@@ -40,6 +42,8 @@ public final class SessionData {
         data.delayedWill = snapshot.delayedWill();
         data.willAtMillis = snapshot.willAtMillis();
         data.routedBy = snapshot.routedBy();
+        data.attachedWill = snapshot.attachedWill();
+        data.attachedExpirySeconds = snapshot.attachedExpirySeconds();
         return data;
     }
 
@@ -55,6 +59,10 @@ public final class SessionData {
             unsubscribed.filters().forEach(subscriptions::remove);
         } else if (event instanceof SessionEvent.MessageQueued queued) {
             pending.add(queued.delivery());
+        } else if (event instanceof SessionEvent.Attached attached) {
+            routedBy = attached.node();
+            attachedWill = attached.will();
+            attachedExpirySeconds = attached.expirySeconds();
         } else if (event instanceof SessionEvent.RoutedBy routed) {
             routedBy = routed.node();
         } else if (event instanceof SessionEvent.PendingReplaced replaced) {
@@ -72,11 +80,15 @@ public final class SessionData {
             expiresAtMillis = Long.MAX_VALUE;
             delayedWill = null;
             routedBy = null;
+            attachedWill = null;
+            attachedExpirySeconds = null;
         }
         return this;
     }
 
     private void suspend(SessionEvent.SessionSuspended suspended) {
+        attachedWill = null;
+        attachedExpirySeconds = null;
         pending.clear();
         pending.addAll(suspended.pending());
         awaitingRelease.clear();
@@ -123,6 +135,19 @@ public final class SessionData {
         return routedBy;
     }
 
+    /**
+     * The session expiry asked for by the connection that the journal last saw attach and never
+     * detach, or null if none is attached; with {@link #attachedWill()}, what to do should that
+     * connection be lost with its node.
+     */
+    public Long attachedExpirySeconds() {
+        return attachedExpirySeconds;
+    }
+
+    public Will attachedWill() {
+        return attachedWill;
+    }
+
     /** A copy to hand to a connection that resumes the session. */
     public SessionState toState() {
         return new SessionState(List.copyOf(subscriptions.values()), List.copyOf(pending), Set.copyOf(awaitingRelease));
@@ -130,6 +155,7 @@ public final class SessionData {
 
     public SessionSnapshot toSnapshot() {
         return new SessionSnapshot(exists, List.copyOf(subscriptions.values()), List.copyOf(pending),
-                Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis, routedBy);
+                Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis, routedBy, attachedWill,
+                attachedExpirySeconds);
     }
 }

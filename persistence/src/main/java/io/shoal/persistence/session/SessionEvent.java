@@ -54,9 +54,17 @@ public sealed interface SessionEvent extends Stored {
     }
 
     /**
-     * From now on {@code node} (a cluster member's id, address and incarnation) routes the session's
-     * messages while its client is offline: the node its client connected through, or the one that
-     * took the session over after its node left the cluster.
+     * A client connected through {@code node} (a cluster member's id: address and incarnation), which
+     * routes the session's messages from now on, with its will (or null) and the session expiry it
+     * asked for: what the session needs should that node be lost with the connection, which then
+     * never detaches.
+     */
+    record Attached(String node, Will will, long expirySeconds) implements SessionEvent {
+    }
+
+    /**
+     * From now on {@code node} routes the session's messages while its client is offline: the node
+     * that took the session over after the node routing for it left the cluster.
      */
     record RoutedBy(String node) implements SessionEvent {
     }

@@ -35,7 +35,7 @@ class SessionDataTest {
 
     /** What a session that never existed (or was cleared before any delayed will) snapshots as. */
     private static final SessionSnapshot EMPTY_SNAPSHOT =
-            new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE, null, 0L, null);
+            new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE, null, 0L, null, null, null);
 
     @Test
     void newSessionDataIsEmptyAndDoesNotExist() {

@@ -121,5 +121,7 @@ final class SessionFixtures {
         assertWillEquals(expected.delayedWill(), actual.delayedWill());
         assertEquals(expected.willAtMillis(), actual.willAtMillis(), "willAtMillis");
         assertEquals(expected.routedBy(), actual.routedBy(), "routedBy");
+        assertWillEquals(expected.attachedWill(), actual.attachedWill());
+        assertEquals(expected.attachedExpirySeconds(), actual.attachedExpirySeconds(), "attachedExpirySeconds");
     }
 }

@@ -75,13 +75,15 @@ final class GoldenSamples {
         };
     }
 
-    /** Version 2: a snapshot knows the node routing the session; the types pending-replaced and routed-by. */
+    /** Version 2: a snapshot knows the node routing the session and the connection attached; new types pending-replaced, routed-by, attached. */
     private static Map<String, Stored> version2() {
         Map<String, Stored> samples = new LinkedHashMap<>(version1());
         samples.put("pending-replaced", new SessionEvent.PendingReplaced(PENDING));
         samples.put("routed-by", new SessionEvent.RoutedBy("akka://shoal@10.0.0.7:25520#-4823749234"));
+        samples.put("attached", new SessionEvent.Attached("akka://shoal@10.0.0.8:25520#7734", WILL, 86_400));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
-                1_700_003_600_003L, WILL, 1_700_000_030_003L, "akka://shoal@10.0.0.7:25520#-4823749234"));
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, "akka://shoal@10.0.0.7:25520#-4823749234", WILL,
+                86_400L));
         return samples;
     }
 
@@ -102,7 +104,7 @@ final class GoldenSamples {
         samples.put("will-published", new WillPublished(1_700_000_000_004L));
         samples.put("session-cleared", new SessionCleared(1_700_000_000_005L));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
-                1_700_003_600_003L, WILL, 1_700_000_030_003L, null));
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, null, null, null));
         samples.put("retained-message", new StoredRetainedMessage(MQTT5_PUBLICATION));
         return samples;
     }
