@@ -55,6 +55,29 @@ class SessionDataTest {
     }
 
     @Test
+    void anAttachedConnectionIsRememberedWithItsWillAndExpiryUntilItDetachesAndItsNodeRoutesForTheSession() {
+        Will will = mqtt5Will("status", 5, 60);
+        SessionData data = new SessionData().apply(new SessionOpened(1L))
+                .apply(new SessionEvent.Attached("node-a#1", will, 3600));
+
+        assertEquals("node-a#1", data.routedBy());
+        assertEquals(3600L, data.attachedExpirySeconds());
+        assertWillEquals(will, data.attachedWill());
+        SessionData recovered = SessionData.fromSnapshot(data.toSnapshot());
+        assertEquals(3600L, recovered.attachedExpirySeconds(), "kept through a snapshot");
+
+        data.apply(suspended(List.of(), Set.of()));
+        assertNull(data.attachedExpirySeconds(), "detached");
+        assertNull(data.attachedWill());
+        assertEquals("node-a#1", data.routedBy(), "still routes for it while offline");
+
+        data.apply(new SessionEvent.RoutedBy("node-b#2"));
+        assertEquals("node-b#2", data.routedBy(), "taken over");
+        data.apply(new SessionCleared(9L));
+        assertNull(data.routedBy());
+    }
+
+    @Test
     void sessionOpenedMakesTheSessionExist() {
         SessionData data = new SessionData().apply(new SessionOpened(1L));
 
