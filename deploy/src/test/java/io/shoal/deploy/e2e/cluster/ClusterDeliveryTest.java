@@ -7,9 +7,7 @@ import io.shoal.deploy.e2e.mqtt5.Clients5;
 import io.shoal.deploy.e2e.mqtt5.Inbox5;
 import io.shoal.node.metrics.Counter;
 import io.shoal.persistence.testkit.CassandraExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,32 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterDeliveryTest {
 
     @RegisterExtension
+    @Order(1)
     static final CassandraExtension cassandra = new CassandraExtension();
-
-    private static ThreeNodes nodes;
-    private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() {
-        nodes = ThreeNodes.start(cassandra);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        clients.stream().filter(c -> c.getState().isConnected()).forEach(Mqtt5BlockingClient::disconnect);
-    }
+    @RegisterExtension
+    @Order(2)
+    static final ThreeNodes nodes = new ThreeNodes(cassandra);
 
     private Mqtt5BlockingClient connect(TestBroker node, String clientId, Inbox5 inbox) {
-        Mqtt5BlockingClient client = Clients5.hivemq(node, clientId, inbox);
-        clients.add(client);
-        return client;
+        return nodes.track(Clients5.hivemq(node, clientId, inbox));
     }
 
     private static void publish(Mqtt5BlockingClient client, String topic, String payload, int qos, boolean retain) {

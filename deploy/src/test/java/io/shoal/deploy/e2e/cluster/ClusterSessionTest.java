@@ -11,9 +11,7 @@ import io.shoal.deploy.e2e.TestBroker;
 import io.shoal.deploy.e2e.mqtt5.Clients5;
 import io.shoal.deploy.e2e.mqtt5.Inbox5;
 import io.shoal.persistence.testkit.CassandraExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,34 +35,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterSessionTest {
 
     @RegisterExtension
+    @Order(1)
     static final CassandraExtension cassandra = new CassandraExtension();
-
-    private static ThreeNodes nodes;
-    private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() {
-        nodes = ThreeNodes.start(cassandra);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
-
-    @AfterEach
-    void disconnectClients() {
-        clients.stream().filter(c -> c.getState().isConnected()).forEach(Mqtt5BlockingClient::disconnect);
-    }
+    @RegisterExtension
+    @Order(2)
+    static final ThreeNodes nodes = new ThreeNodes(cassandra);
 
     /** A client with a session kept 300 s after it leaves, feeding {@code inbox}; not yet connected. */
     private Mqtt5BlockingClient persistent(TestBroker node, String clientId, Inbox5 inbox) {
         Mqtt5BlockingClient client = Clients5.hivemq(node, clientId);
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
-        clients.add(client);
-        return client;
+        return nodes.track(client);
     }
 
     private static Mqtt5ConnAck resume(Mqtt5BlockingClient client) {
@@ -72,9 +53,7 @@ class ClusterSessionTest {
     }
 
     private Mqtt5BlockingClient publisher(TestBroker node, String clientId) {
-        Mqtt5BlockingClient client = Clients5.hivemq(node, clientId, new Inbox5());
-        clients.add(client);
-        return client;
+        return nodes.track(Clients5.hivemq(node, clientId, new Inbox5()));
     }
 
     private static void publish(Mqtt5BlockingClient client, String topic, String payload) {

@@ -7,8 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import io.shoal.deploy.e2e.mqtt5.Clients5;
 import io.shoal.deploy.e2e.mqtt5.Inbox5;
 import io.shoal.persistence.testkit.CassandraExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,25 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NodeLeavesTest {
 
     @RegisterExtension
+    @Order(1)
     static final CassandraExtension cassandra = new CassandraExtension();
-
-    private static ThreeNodes nodes;
-
-    @BeforeAll
-    static void startCluster() {
-        nodes = ThreeNodes.start(cassandra);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
+    @RegisterExtension
+    @Order(2)
+    static final ThreeNodes nodes = new ThreeNodes(cassandra);
 
     @Test
     void theOfflineSessionsOfANodeThatLeftAreTakenOverAndGetWhatIsPublishedAfterward() {
-        Mqtt5BlockingClient device = Clients5.hivemq(nodes.c, "left-behind");
+        Mqtt5BlockingClient device = nodes.track(Clients5.hivemq(nodes.c, "left-behind"));
         device.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
         device.subscribeWith().topicFilter("left/#").qos(MqttQos.AT_LEAST_ONCE).send();
         device.disconnect(); // offline; node c routes its messages
@@ -54,18 +43,16 @@ class NodeLeavesTest {
         nodes.c.close(); // leaves the cluster
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.a.node().upMembers() == 2);
 
-        Mqtt5BlockingClient publisher = Clients5.hivemq(nodes.a, "left-publisher", new Inbox5());
+        Mqtt5BlockingClient publisher = nodes.track(Clients5.hivemq(nodes.a, "left-publisher", new Inbox5()));
         // Refused while nobody routes for the session, accepted once the sweep has taken it over.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> accepted(publisher, "left/cmd", "while you were away"));
 
         Inbox5 inbox = new Inbox5();
-        Mqtt5BlockingClient back = Clients5.hivemq(nodes.b, "left-behind");
+        Mqtt5BlockingClient back = nodes.track(Clients5.hivemq(nodes.b, "left-behind"));
         back.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox);
         assertTrue(back.connectWith().cleanStart(false).sessionExpiryInterval(300).send().isSessionPresent());
         assertEquals("while you were away", inbox.next().payload());
-        back.disconnect();
-        publisher.disconnect();
     }
 
     private static boolean accepted(Mqtt5BlockingClient publisher, String topic, String payload) {

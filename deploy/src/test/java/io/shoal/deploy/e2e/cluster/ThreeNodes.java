@@ -1,14 +1,20 @@
 package io.shoal.deploy.e2e.cluster;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shoal.deploy.e2e.TestBroker;
 import io.shoal.persistence.testkit.CassandraExtension;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +23,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three broker nodes in this JVM (three actor systems, three MQTT listeners on loopback) forming
- * one cluster on one Cassandra keyspace, configured as an operator would: SHOAL_* variables.
+ * one cluster on one Cassandra keyspace, configured as an operator would: SHOAL_* variables. A JUnit
+ * extension for a test class, registered after the {@link CassandraExtension} it uses; the clients a
+ * test {@link #track}s are disconnected after it.
  */
-final class ThreeNodes implements AutoCloseable {
+final class ThreeNodes implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     /**
      * Routes spread within tens of milliseconds instead of Akka's production gossip intervals, so
@@ -33,27 +41,38 @@ final class ThreeNodes implements AutoCloseable {
             akka.cluster.leader-actions-interval = 200ms
             """);
 
-    final TestBroker a;
-    final TestBroker b;
-    final TestBroker c;
+    private final CassandraExtension cassandra;
+    private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
+    TestBroker a;
+    TestBroker b;
+    TestBroker c;
 
-    private ThreeNodes(TestBroker a, TestBroker b, TestBroker c) {
-        this.a = a;
-        this.b = b;
-        this.c = c;
+    ThreeNodes(CassandraExtension cassandra) {
+        this.cassandra = cassandra;
     }
 
     /** Node a forms the cluster (it is the only seed); b and c join it. */
-    static ThreeNodes start(CassandraExtension cassandra) {
+    @Override
+    public void beforeAll(ExtensionContext context) {
         int seedPort = freePort();
         String seeds = "127.0.0.1:" + seedPort;
-        TestBroker a = node(cassandra, seedPort, seeds);
-        TestBroker b = node(cassandra, 0, seeds);
-        TestBroker c = node(cassandra, 0, seeds);
-        ThreeNodes nodes = new ThreeNodes(a, b, c);
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.all().stream()
+        a = node(cassandra, seedPort, seeds);
+        b = node(cassandra, 0, seeds);
+        c = node(cassandra, 0, seeds);
+        await().atMost(Duration.ofSeconds(30)).until(() -> all().stream()
                 .allMatch(n -> n.node().upMembers() == 3 && n.node().peerCount() == 2 && n.node().ready()));
-        return nodes;
+    }
+
+    /** A client to disconnect after the test, if it is still connected. */
+    Mqtt5BlockingClient track(Mqtt5BlockingClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        clients.stream().filter(c -> c.getState().isConnected()).forEach(Mqtt5BlockingClient::disconnect);
+        clients.clear();
     }
 
     private static TestBroker node(CassandraExtension cassandra, int clusterPort, String seeds) {
@@ -94,10 +113,12 @@ final class ThreeNodes implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterAll(ExtensionContext context) {
         // The seed last: the others leave a cluster that is still there.
-        for (TestBroker node : List.of(c, b, a)) {
-            node.close();
+        for (TestBroker node : new TestBroker[] {c, b, a}) {
+            if (node != null) {
+                node.close();
+            }
         }
     }
 }
