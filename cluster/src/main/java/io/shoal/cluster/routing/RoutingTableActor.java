@@ -66,6 +66,13 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     }
 
     private final ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator;
+    /**
+     * Updates are told, not asked: an ask that the Replicator answers later than the adapter's
+     * unexpected-ask timeout (20 s) throws in this actor and stops it, and a Replicator working
+     * through a million route writes answered that late.
+     */
+    private final ActorRef<Replicator.Command> replicatorRef;
+    private final ActorRef<Replicator.UpdateResponse<ORMultiMap<String, String>>> writeReplies;
     private final RouteBuckets buckets;
     private final Replicator.WriteConsistency writeConsistency;
     private final LocalFilterCounts local;
@@ -78,13 +85,16 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     /** Ids of members removed from the cluster: their entries are removed wherever they show up. */
     private final Set<String> departed = new HashSet<>();
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private RoutingTableActor(ActorContext<Command> context,
                               ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator,
                               RoutingSettings settings, LocalFilterCounts local, RouteView view,
                               RoutingCounters counters) {
         super(context);
         this.replicator = replicator;
+        this.replicatorRef = DistributedData.get(context.getSystem()).replicator();
+        this.writeReplies = (ActorRef) context.messageAdapter(Replicator.UpdateResponse.class,
+                response -> new WriteDone((Replicator.UpdateResponse<ORMultiMap<String, String>>) response));
         this.buckets = new RouteBuckets(settings.buckets());
         this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
                 ? new Replicator.WriteMajority(settings.writeTimeout())
@@ -119,10 +129,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
 
     private Behavior<Command> write(int bucket, Function<ORMultiMap<String, String>, ORMultiMap<String, String>> modify) {
         counters.writes.incrementAndGet();
-        replicator.askUpdate(
-                replyTo -> new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
-                        writeConsistency, replyTo, modify),
-                WriteDone::new);
+        replicatorRef.tell(new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
+                writeConsistency, writeReplies, modify));
         return this;
     }
 
