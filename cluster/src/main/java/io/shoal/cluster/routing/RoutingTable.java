@@ -76,9 +76,14 @@ public final class RoutingTable {
         return selfId;
     }
 
-    /** Updates sent to Distributed Data by this node. */
+    /** Changes this node wrote to the table (its own entries, departed nodes' removals). */
     public long writes() {
         return counters.writes.get();
+    }
+
+    /** Distributed Data updates that carried those changes: one per bucket while its previous one is in flight. */
+    public long updates() {
+        return counters.updates.get();
     }
 
     public long writeTimeouts() {

@@ -22,7 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The one writer of this node's routing table entries and of its {@link RouteView}.
@@ -74,6 +74,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private final ActorRef<Replicator.Command> replicatorRef;
     private final ActorRef<Replicator.UpdateResponse<ORMultiMap<String, String>>> writeReplies;
     private final RouteBuckets buckets;
+    private final BucketWrites<UnaryOperator<ORMultiMap<String, String>>> pending;
     private final Replicator.WriteConsistency writeConsistency;
     private final LocalFilterCounts local;
     private final RouteView view;
@@ -96,6 +97,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         this.writeReplies = (ActorRef) context.messageAdapter(Replicator.UpdateResponse.class,
                 response -> new WriteDone((Replicator.UpdateResponse<ORMultiMap<String, String>>) response));
         this.buckets = new RouteBuckets(settings.buckets());
+        this.pending = new BucketWrites<>(buckets.count());
         this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
                 ? new Replicator.WriteMajority(settings.writeTimeout())
                 : Replicator.writeLocal();
@@ -127,11 +129,28 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 .build();
     }
 
-    private Behavior<Command> write(int bucket, Function<ORMultiMap<String, String>, ORMultiMap<String, String>> modify) {
+    /** Writes the change now if the bucket has no update in flight, else with the bucket's next update. */
+    private Behavior<Command> write(int bucket, UnaryOperator<ORMultiMap<String, String>> change) {
         counters.writes.incrementAndGet();
-        replicatorRef.tell(new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
-                writeConsistency, writeReplies, modify));
+        pending.add(bucket, change);
+        flush(bucket);
         return this;
+    }
+
+    private void flush(int bucket) {
+        List<UnaryOperator<ORMultiMap<String, String>>> changes = pending.next(bucket);
+        if (changes.isEmpty()) {
+            return;
+        }
+        counters.updates.incrementAndGet();
+        replicatorRef.tell(new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
+                writeConsistency, writeReplies, map -> {
+                    ORMultiMap<String, String> result = map;
+                    for (UnaryOperator<ORMultiMap<String, String>> change : changes) {
+                        result = change.apply(result);
+                    }
+                    return result;
+                }));
     }
 
     private Behavior<Command> onBucketChanged(BucketChanged message) {
@@ -166,6 +185,9 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
 
     private Behavior<Command> onWriteDone(WriteDone done) {
         Replicator.UpdateResponse<ORMultiMap<String, String>> response = done.response();
+        int bucket = buckets.bucketOf(response.key());
+        pending.answered(bucket);
+        flush(bucket);
         if (response instanceof Replicator.UpdateTimeout) {
             counters.writeTimeouts.incrementAndGet();
         } else if (!(response instanceof Replicator.UpdateSuccess)) {
