@@ -88,7 +88,7 @@ final class RouteNode {
                 case "watch" -> watch(a[1], a[2], a[3].equals("present"), Duration.ofMillis(Long.parseLong(a[4])));
                 case "heap" -> heap(a[1]);
                 case "settle" -> settle(Duration.ofMillis(Long.parseLong(a[1])));
-                case "counters" -> reply("counters " + table.writes() + " " + table.writeFailures() + " "
+                case "counters" -> reply("counters " + table.writes() + " " + table.updates() + " " + table.writeFailures() + " "
                         + table.writeTimeouts() + " " + table.ownEntriesRestored() + " " + table.localFilters()
                         + " " + table.viewEntries());
                 case "stop" -> {

@@ -35,7 +35,7 @@ record RoutesResult(long filters, int nodeCount, int buckets, String settings, B
      * @param heapAtRestBytes    the same after the probes, with no route change for a while
      */
     record Node(String id, long heapBeforeBytes, long heapAfterBulkBytes, long heapAtRestBytes, long writes,
-                long writeFailures, long ownEntriesRestored, long viewEntries) {
+                long updates, long writeFailures, long ownEntriesRestored, long viewEntries) {
     }
 
     void print(PrintStream out) {
@@ -55,11 +55,11 @@ record RoutesResult(long filters, int nodeCount, int buckets, String settings, B
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             out.printf(Locale.ROOT, "  node %d: %.1f MiB; %.1f MiB = %.0f B/filter; %.1f MiB = %.0f B/filter"
-                            + "  (writes %,d, failed %d, own restored %d, view entries %,d)%n",
+                            + "  (writes %,d in %,d updates, failed %d, own restored %d, view entries %,d)%n",
                     i, mib(n.heapBeforeBytes()),
                     mib(n.heapAfterBulkBytes()), (double) (n.heapAfterBulkBytes() - n.heapBeforeBytes()) / filters,
                     mib(n.heapAtRestBytes()), (double) (n.heapAtRestBytes() - n.heapBeforeBytes()) / filters,
-                    n.writes(), n.writeFailures(), n.ownEntriesRestored(), n.viewEntries());
+                    n.writes(), n.updates(), n.writeFailures(), n.ownEntriesRestored(), n.viewEntries());
         }
         out.println("node logs (numbers shown as #):" + (logs.counts().isEmpty() ? " nothing" : ""));
         for (Map.Entry<String, Integer> kind : logs.counts().entrySet()) {

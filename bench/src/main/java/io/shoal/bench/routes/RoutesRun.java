@@ -56,7 +56,8 @@ final class RoutesRun {
                 String[] c = node.expect(START, "counters");
                 int i = node.index();
                 perNode.add(new RoutesResult.Node(ids.get(i), before[i], afterBulk[i], atRest[i],
-                        Long.parseLong(c[1]), Long.parseLong(c[2]), Long.parseLong(c[4]), Long.parseLong(c[6])));
+                        Long.parseLong(c[1]), Long.parseLong(c[2]), Long.parseLong(c[3]), Long.parseLong(c[5]),
+                        Long.parseLong(c[7])));
             }
             return new RoutesResult(settings.filters(), settings.nodes(), RoutingSettings.defaults().buckets(),
                     RouteNodeConfig.summary(RouteNodeConfig.of(settings.fastGossip(), settings.akka())),
