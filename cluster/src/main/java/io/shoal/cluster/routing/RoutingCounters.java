@@ -9,6 +9,8 @@ final class RoutingCounters {
     final AtomicLong writes = new AtomicLong();
     /** Replicator updates that carried them; fewer than the changes when a bucket's changes were batched. */
     final AtomicLong updates = new AtomicLong();
+    /** Updates beyond the delta budget, written without a delta for full-state gossip to spread. */
+    final AtomicLong updatesWithoutDelta = new AtomicLong();
     /** Majority writes not acknowledged in time; the local replica has them and gossip spreads them still. */
     final AtomicLong writeTimeouts = new AtomicLong();
     /** Writes the Replicator refused. */

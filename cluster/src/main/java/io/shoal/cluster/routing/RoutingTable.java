@@ -86,6 +86,11 @@ public final class RoutingTable {
         return counters.updates.get();
     }
 
+    /** Updates beyond the delta budget, which full-state gossip spreads instead (see DeltaBudget). */
+    public long updatesWithoutDelta() {
+        return counters.updatesWithoutDelta.get();
+    }
+
     public long writeTimeouts() {
         return counters.writeTimeouts.get();
     }

@@ -14,6 +14,7 @@ import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
+import com.typesafe.config.Config;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,6 +60,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private record MembershipChanged(ClusterEvent.MemberEvent event) implements Command {
     }
 
+    /** A change to one bucket, and its estimated size as a delta. */
+    private record Change(UnaryOperator<ORMultiMap<String, String>> modify, long deltaBytes) {
+    }
+
     static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
                                     RoutingCounters counters) {
         return Behaviors.setup(context -> DistributedData.<Command, ORMultiMap<String, String>>withReplicatorMessageAdapter(
@@ -74,7 +79,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private final ActorRef<Replicator.Command> replicatorRef;
     private final ActorRef<Replicator.UpdateResponse<ORMultiMap<String, String>>> writeReplies;
     private final RouteBuckets buckets;
-    private final BucketWrites<UnaryOperator<ORMultiMap<String, String>>> pending;
+    private final BucketWrites<Change> pending;
+    private final DeltaBudget deltaBudget;
     private final Replicator.WriteConsistency writeConsistency;
     private final LocalFilterCounts local;
     private final RouteView view;
@@ -98,6 +104,9 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 response -> new WriteDone((Replicator.UpdateResponse<ORMultiMap<String, String>>) response));
         this.buckets = new RouteBuckets(settings.buckets());
         this.pending = new BucketWrites<>(buckets.count());
+        Config config = context.getSystem().settings().config();
+        this.deltaBudget = new DeltaBudget(config.getBytes("akka.remote.artery.advanced.maximum-frame-size"),
+                config.getDuration("akka.cluster.distributed-data.gossip-interval"), System::nanoTime);
         this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
                 ? new Replicator.WriteMajority(settings.writeTimeout())
                 : Replicator.writeLocal();
@@ -119,10 +128,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()),
-                        map -> map.addBindingBy(selfId, add.filter(), self)))
-                .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()),
-                        map -> map.removeBindingBy(selfId, remove.filter(), self)))
+                .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()), new Change(
+                        map -> map.addBindingBy(selfId, add.filter(), self), DeltaBudget.bytesOf(add.filter()))))
+                .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()), new Change(
+                        map -> map.removeBindingBy(selfId, remove.filter(), self), DeltaBudget.bytesOf(remove.filter()))))
                 .onMessage(BucketChanged.class, this::onBucketChanged)
                 .onMessage(WriteDone.class, this::onWriteDone)
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
@@ -130,26 +139,31 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     }
 
     /** Writes the change now if the bucket has no update in flight, else with the bucket's next update. */
-    private Behavior<Command> write(int bucket, UnaryOperator<ORMultiMap<String, String>> change) {
+    private Behavior<Command> write(int bucket, Change change) {
         counters.writes.incrementAndGet();
         pending.add(bucket, change);
         flush(bucket);
         return this;
     }
 
+    /** Sends the bucket's waiting changes as one update; beyond the delta budget, for gossip to spread. */
     private void flush(int bucket) {
-        List<UnaryOperator<ORMultiMap<String, String>>> changes = pending.next(bucket);
+        List<Change> changes = pending.next(bucket);
         if (changes.isEmpty()) {
             return;
         }
         counters.updates.incrementAndGet();
+        boolean asDelta = deltaBudget.tryTake(changes.stream().mapToLong(Change::deltaBytes).sum());
+        if (!asDelta) {
+            counters.updatesWithoutDelta.incrementAndGet();
+        }
         replicatorRef.tell(new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
                 writeConsistency, writeReplies, map -> {
                     ORMultiMap<String, String> result = map;
-                    for (UnaryOperator<ORMultiMap<String, String>> change : changes) {
-                        result = change.apply(result);
+                    for (Change change : changes) {
+                        result = change.modify().apply(result);
                     }
-                    return result;
+                    return asDelta ? result : result.resetDelta();
                 }));
     }
 
@@ -175,7 +189,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         applied[bucket] = after;
         if (!ownMissing.isEmpty()) {
             counters.ownEntriesRestored.addAndGet(ownMissing.size());
-            write(bucket, map -> addOwn(map, ownMissing));
+            write(bucket, addOwn(ownMissing));
         }
         if (!departedFound.isEmpty()) {
             removeDeparted(bucket, departedFound);
@@ -220,21 +234,23 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         for (String filter : local.filters()) {
             byBucket.computeIfAbsent(buckets.bucketOf(filter), b -> new ArrayList<>()).add(filter);
         }
-        byBucket.forEach((bucket, filters) -> write(bucket, map -> addOwn(map, filters)));
+        byBucket.forEach((bucket, filters) -> write(bucket, addOwn(filters)));
     }
 
-    private ORMultiMap<String, String> addOwn(ORMultiMap<String, String> map, List<String> filters) {
-        ORMultiMap<String, String> result = map;
-        for (String filter : filters) {
-            result = result.addBindingBy(selfId, filter, self);
-        }
-        return result;
+    private Change addOwn(List<String> filters) {
+        return new Change(map -> {
+            ORMultiMap<String, String> result = map;
+            for (String filter : filters) {
+                result = result.addBindingBy(selfId, filter, self);
+            }
+            return result;
+        }, filters.stream().mapToLong(DeltaBudget::bytesOf).sum());
     }
 
     /** Removes the departed nodes' keys from the bucket's current state (which may be newer than the view's). */
     private void removeDeparted(int bucket, Collection<String> nodeIds) {
         Set<String> ids = Set.copyOf(nodeIds);
-        write(bucket, map -> {
+        write(bucket, new Change(map -> {
             ORMultiMap<String, String> result = map;
             for (String id : ids) {
                 if (result.contains(id)) {
@@ -243,6 +259,6 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 }
             }
             return result;
-        });
+        }, (long) ids.size() * DeltaBudget.bytesOfNodeRemoval()));
     }
 }
