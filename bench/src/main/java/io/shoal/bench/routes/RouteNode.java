@@ -44,6 +44,7 @@ final class RouteNode {
     private final Path dir;
     private final PrintStream out;
     private final ActorSystem<Void> system;
+    private final HeapAfterGc heapAfterGc = new HeapAfterGc();
     private RoutingTable table;
 
     private RouteNode(int index, int nodes, Path dir, Config config, PrintStream out) {
@@ -87,8 +88,10 @@ final class RouteNode {
                 case "await-entries" -> awaitEntries(Long.parseLong(a[1]), Duration.ofMillis(Long.parseLong(a[2])));
                 case "watch" -> watch(a[1], a[2], a[3].equals("present"), Duration.ofMillis(Long.parseLong(a[4])));
                 case "heap" -> heap(a[1]);
+                case "peak-heap" -> reply("peak-heap " + heapAfterGc.peak());
                 case "settle" -> settle(Duration.ofMillis(Long.parseLong(a[1])));
-                case "counters" -> reply("counters " + table.writes() + " " + table.updates() + " " + table.writeFailures() + " "
+                case "counters" -> reply("counters " + table.writes() + " " + table.updates() + " " + table.updatesWithoutDelta()
+                        + " " + table.writeFailures() + " "
                         + table.writeTimeouts() + " " + table.ownEntriesRestored() + " " + table.localFilters()
                         + " " + table.viewEntries());
                 case "stop" -> {
@@ -124,6 +127,7 @@ final class RouteNode {
                 Thread.currentThread().interrupt();
             }
         }, "entries-watcher");
+        heapAfterGc.reset();
         watcher.start();
         long start = System.nanoTime();
         for (long i = index; i < total; i += nodes) {
@@ -220,7 +224,7 @@ final class RouteNode {
 
     private void reply(String line) {
         synchronized (out) {
-            out.println(line);
+            out.println(RouteNodeProcess.ANSWER + line);
             out.flush();
         }
     }

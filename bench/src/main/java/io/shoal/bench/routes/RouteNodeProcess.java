@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class RouteNodeProcess implements AutoCloseable {
 
+    /** Marks the node's answers on its stdout, where the JVM may print too (a flight recording starting, say). */
+    static final String ANSWER = "@ ";
+
     private final int index;
     private final Process process;
     private final PrintStream commands;
@@ -35,15 +38,16 @@ final class RouteNodeProcess implements AutoCloseable {
         reader.start();
     }
 
-    static RouteNodeProcess start(int index, int nodes, String heap, Path dir, boolean fastGossip,
-                                  List<String> akkaSettings) throws IOException {
+    static RouteNodeProcess start(int index, int nodes, String heap, List<String> javaOptions, Path dir,
+                                  boolean fastGossip, List<String> akkaSettings) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
                 // The JVM's own warnings go to stdout by default, which is the node's answers.
                 "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-Dlogback.configurationFile=route-node-logback.xml",
-                "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=route-node-logback.xml"));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.shoal.bench.BenchMain", "route-node",
                 "--index", String.valueOf(index), "--nodes", String.valueOf(nodes), "--dir", dir.toString()));
         if (fastGossip) {
@@ -101,7 +105,11 @@ final class RouteNodeProcess implements AutoCloseable {
     private void readAnswers() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                answers.add(line);
+                if (line.startsWith(ANSWER)) {
+                    answers.add(line.substring(ANSWER.length()));
+                } else {
+                    System.err.println("node " + index + ": " + line);
+                }
             }
         } catch (IOException e) {
             // The process ended; expect() reports it.

@@ -31,6 +31,10 @@ public final class RoutesCommand implements Callable<Integer> {
     @Option(names = "--node-heap", description = "-Xmx of each node (default: ${DEFAULT-VALUE})")
     String heap = "2g";
 
+    @Option(names = "--node-java-option", description = "A JVM option for each node, '{i}' replaced by its index,"
+            + " e.g. -XX:StartFlightRecording=filename=node-{i}.jfr; repeatable")
+    List<String> javaOptions = List.of();
+
     @Option(names = "--fast-gossip", description = "The routing tests' faster gossip (300ms, subscribers notified every 50ms) instead of Akka's defaults")
     boolean fastGossip;
 
@@ -56,7 +60,7 @@ public final class RoutesCommand implements Callable<Integer> {
         }
         Path runDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("shoal-routes-");
         System.err.println("node logs and class histograms: " + runDir);
-        RoutesResult result = new RoutesRun(new RoutesRun.Settings(filters, nodes, probes, heap, fastGossip, akka,
+        RoutesResult result = new RoutesRun(new RoutesRun.Settings(filters, nodes, probes, heap, javaOptions, fastGossip, akka,
                 bulkTimeout, probeTimeout, runDir)).run();
         result.print(System.out);
         if (json != null) {

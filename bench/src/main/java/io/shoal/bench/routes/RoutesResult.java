@@ -1,6 +1,7 @@
 package io.shoal.bench.routes;
 
 import java.io.PrintStream;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,12 +31,13 @@ record RoutesResult(long filters, int nodeCount, int buckets, String settings, B
     }
 
     /**
-     * @param heapBeforeBytes    live heap (after a full GC) with the cluster formed and the table empty
-     * @param heapAfterBulkBytes the same as soon as the node's view held every filter
-     * @param heapAtRestBytes    the same after the probes, with no route change for a while
+     * @param heapBeforeBytes       live heap (after a full GC) with the cluster formed and the table empty
+     * @param heapPeakDuringBulkBytes the most heap in use right after any GC during the bulk: live
+     *                              data and old garbage not yet collected, an upper bound
+     * @param heapAtRestBytes       live heap after the probes, with no route change for a while
      */
-    record Node(String id, long heapBeforeBytes, long heapAfterBulkBytes, long heapAtRestBytes, long writes,
-                long updates, long writeFailures, long ownEntriesRestored, long viewEntries) {
+    record Node(String id, long heapBeforeBytes, long heapPeakDuringBulkBytes, long heapAtRestBytes, long writes,
+                long updates, long updatesWithoutDelta, long writeFailures, long ownEntriesRestored, long viewEntries) {
     }
 
     void print(PrintStream out) {
@@ -51,15 +53,15 @@ record RoutesResult(long filters, int nodeCount, int buckets, String settings, B
                 .collect(Collectors.joining(" / ")));
         printVisibility(out, "add   ", add);
         printVisibility(out, "remove", remove);
-        out.println("live heap per node (after a full GC), and its growth per filter: empty table, right after the bulk, at rest after the probes");
+        out.println("heap per node: live with an empty table; most in use after a GC during the bulk; live at rest after the probes, its growth per filter");
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            out.printf(Locale.ROOT, "  node %d: %.1f MiB; %.1f MiB = %.0f B/filter; %.1f MiB = %.0f B/filter"
-                            + "  (writes %,d in %,d updates, failed %d, own restored %d, view entries %,d)%n",
+            out.printf(Locale.ROOT, "  node %d: %.1f MiB; %.1f MiB; %.1f MiB = %.0f B/filter"
+                            + "  (writes %,d in %,d updates, %,d of them by gossip only; failed %d, own restored %d, view entries %,d)%n",
                     i, mib(n.heapBeforeBytes()),
-                    mib(n.heapAfterBulkBytes()), (double) (n.heapAfterBulkBytes() - n.heapBeforeBytes()) / filters,
+                    mib(n.heapPeakDuringBulkBytes()),
                     mib(n.heapAtRestBytes()), (double) (n.heapAtRestBytes() - n.heapBeforeBytes()) / filters,
-                    n.writes(), n.updates(), n.writeFailures(), n.ownEntriesRestored(), n.viewEntries());
+                    n.writes(), n.updates(), n.updatesWithoutDelta(), n.writeFailures(), n.ownEntriesRestored(), n.viewEntries());
         }
         out.println("node logs (numbers shown as #):" + (logs.counts().isEmpty() ? " nothing" : ""));
         for (Map.Entry<String, Integer> kind : logs.counts().entrySet()) {
@@ -75,9 +77,10 @@ record RoutesResult(long filters, int nodeCount, int buckets, String settings, B
         List<Double> all = v.allNodesSorted();
         List<Double> each = v.eachNodeSorted();
         out.printf(Locale.ROOT, "%s visible on all other nodes, %d probes: p50 %.0f ms, p99 %.0f ms, max %.0f ms;"
-                        + " on each node: p50 %.0f ms, max %.0f ms%s%n",
+                        + " on each node: p50 %.0f ms, max %.0f ms; the first probe, right after the bulk: %.0f ms%s%n",
                 what, all.size(), Visibility.percentile(all, 50), Visibility.percentile(all, 99),
                 Visibility.percentile(all, 100), Visibility.percentile(each, 50), Visibility.percentile(each, 100),
+                v.probesMs().isEmpty() ? Double.NaN : Collections.max(v.probesMs().get(0)),
                 v.timeouts() == 0 ? "" : "; " + v.timeouts() + " TIMED OUT");
     }
 

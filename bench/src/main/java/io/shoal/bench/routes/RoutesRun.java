@@ -17,11 +17,13 @@ final class RoutesRun {
 
     /**
      * @param heap        -Xmx of each node
+     * @param javaOptions more JVM options for each node, "{i}" standing for its index
      * @param akka        Akka settings ("path = value") for every node, on top of Shoal's
      * @param bulkTimeout limit of the bulk registration, until every node holds every entry
      * @param dir         where the nodes' logs and class histograms go
      */
-    record Settings(long filters, int nodes, int probes, String heap, boolean fastGossip, List<String> akka,
+    record Settings(long filters, int nodes, int probes, String heap, List<String> javaOptions, boolean fastGossip,
+                    List<String> akka,
                     Duration bulkTimeout, Duration probeTimeout, Path dir) {
     }
 
@@ -43,7 +45,7 @@ final class RoutesRun {
             formCluster();
             long[] before = heap("before");
             RoutesResult.Bulk bulk = bulk();
-            long[] afterBulk = heap("after-bulk");
+            long[] peakDuringBulk = peakHeap();
             Visibility[] visibility = {Visibility.NOT_MEASURED, Visibility.NOT_MEASURED};
             if (bulk.allCompleteSeconds() != null) { // else single changes would only wait for the backlog
                 settle();
@@ -55,9 +57,9 @@ final class RoutesRun {
                 node.send("counters");
                 String[] c = node.expect(START, "counters");
                 int i = node.index();
-                perNode.add(new RoutesResult.Node(ids.get(i), before[i], afterBulk[i], atRest[i],
-                        Long.parseLong(c[1]), Long.parseLong(c[2]), Long.parseLong(c[3]), Long.parseLong(c[5]),
-                        Long.parseLong(c[7])));
+                perNode.add(new RoutesResult.Node(ids.get(i), before[i], peakDuringBulk[i], atRest[i],
+                        Long.parseLong(c[1]), Long.parseLong(c[2]), Long.parseLong(c[3]), Long.parseLong(c[4]),
+                        Long.parseLong(c[6]), Long.parseLong(c[8])));
             }
             return new RoutesResult(settings.filters(), settings.nodes(), RoutingSettings.defaults().buckets(),
                     RouteNodeConfig.summary(RouteNodeConfig.of(settings.fastGossip(), settings.akka())),
@@ -76,7 +78,9 @@ final class RoutesRun {
     /** Starts the nodes, joins them to the first, and waits until one warm-up filter of each is everywhere. */
     private void formCluster() throws Exception {
         for (int i = 0; i < settings.nodes(); i++) {
-            nodes.add(RouteNodeProcess.start(i, settings.nodes(), settings.heap(), settings.dir(),
+            String index = String.valueOf(i);
+            List<String> javaOptions = settings.javaOptions().stream().map(o -> o.replace("{i}", index)).toList();
+            nodes.add(RouteNodeProcess.start(i, settings.nodes(), settings.heap(), javaOptions, settings.dir(),
                     settings.fastGossip(), settings.akka()));
         }
         List<String> addresses = new ArrayList<>();
@@ -105,6 +109,16 @@ final class RoutesRun {
             heap[node.index()] = Long.parseLong(node.expect(HEAP, "heap")[1]);
         }
         return heap;
+    }
+
+    /** Per node, the most heap in use right after a collection since the bulk began. */
+    private long[] peakHeap() throws Exception {
+        long[] peak = new long[nodes.size()];
+        for (RouteNodeProcess node : nodes) {
+            node.send("peak-heap");
+            peak[node.index()] = Long.parseLong(node.expect(START, "peak-heap")[1]);
+        }
+        return peak;
     }
 
     /** Waits until every node sees every other as reachable again. */
