@@ -5,8 +5,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What the routing table has done, for metrics and tests. */
 final class RoutingCounters {
 
-    /** Updates sent to the Replicator (each one a change of this node's own or a departed node's entries). */
+    /** Changes written to the table: this node's own entries added or removed, departed nodes' removed. */
     final AtomicLong writes = new AtomicLong();
+    /** Replicator updates that carried them; fewer than the changes when a bucket's changes were batched. */
+    final AtomicLong updates = new AtomicLong();
+    /** Updates beyond the delta budget, written without a delta for full-state gossip to spread. */
+    final AtomicLong updatesWithoutDelta = new AtomicLong();
     /** Majority writes not acknowledged in time; the local replica has them and gossip spreads them still. */
     final AtomicLong writeTimeouts = new AtomicLong();
     /** Writes the Replicator refused. */

@@ -90,9 +90,19 @@ public final class RoutingTable {
         return selfId;
     }
 
-    /** Updates sent to Distributed Data by this node. */
+    /** Changes this node wrote to the table (its own entries, departed nodes' removals). */
     public long writes() {
         return counters.writes.get();
+    }
+
+    /** Distributed Data updates that carried those changes: one per bucket while its previous one is in flight. */
+    public long updates() {
+        return counters.updates.get();
+    }
+
+    /** Updates beyond the delta budget, which full-state gossip spreads instead (see DeltaBudget). */
+    public long updatesWithoutDelta() {
+        return counters.updatesWithoutDelta.get();
     }
 
     public long writeTimeouts() {

@@ -14,6 +14,7 @@ import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
+import com.typesafe.config.Config;
 import io.shoal.cluster.ClusterView;
 
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The one writer of this node's routing table entries and of its {@link RouteView}.
@@ -68,6 +69,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     record DepartedChanged(Set<String> nodeIds) implements Command {
     }
 
+    /** A change to one bucket, and its estimated size as a delta. */
+    private record Change(UnaryOperator<ORMultiMap<String, String>> modify, long deltaBytes) {
+    }
+
     static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
                                     RoutingCounters counters) {
         return Behaviors.setup(context -> DistributedData.<Command, ORMultiMap<String, String>>withReplicatorMessageAdapter(
@@ -76,7 +81,16 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
 
     private final ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator;
     private final ActorRef<DepartedNodes.Command> departedNodes;
+    /**
+     * Updates are told, not asked: an ask that the Replicator answers later than the adapter's
+     * unexpected-ask timeout (20 s) throws in this actor and stops it, and a Replicator working
+     * through a million route writes answered that late.
+     */
+    private final ActorRef<Replicator.Command> replicatorRef;
+    private final ActorRef<Replicator.UpdateResponse<ORMultiMap<String, String>>> writeReplies;
     private final RouteBuckets buckets;
+    private final BucketWrites<Change> pending;
+    private final DeltaBudget deltaBudget;
     private final Replicator.WriteConsistency writeConsistency;
     private final LocalFilterCounts local;
     private final RouteView view;
@@ -85,10 +99,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private final String selfId;
     /** The state of each bucket last applied to the view; shared with the Replicator's, so no copy. */
     private final ORMultiMap<String, String>[] applied;
-    /** Ids of departed nodes (see {@link #DEPARTED}) as this node has heard of them. */
+    /** Ids of departed nodes (see {@link DepartedNodes}) as this node has heard of them. */
     private Set<String> departed = Set.of();
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private RoutingTableActor(ActorContext<Command> context,
                               ReplicatorMessageAdapter<Command, ORMultiMap<String, String>> replicator,
                               RoutingSettings settings, LocalFilterCounts local, RouteView view,
@@ -97,7 +111,14 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         this.replicator = replicator;
         // Its own actor: an actor has one replicator adapter per data type, and buckets are another type.
         this.departedNodes = context.spawn(DepartedNodes.create(context.getSelf()), "departed-nodes");
+        this.replicatorRef = DistributedData.get(context.getSystem()).replicator();
+        this.writeReplies = (ActorRef) context.messageAdapter(Replicator.UpdateResponse.class,
+                response -> new WriteDone((Replicator.UpdateResponse<ORMultiMap<String, String>>) response));
         this.buckets = new RouteBuckets(settings.buckets());
+        this.pending = new BucketWrites<>(buckets.count());
+        Config config = context.getSystem().settings().config();
+        this.deltaBudget = new DeltaBudget(config.getBytes("akka.remote.artery.advanced.maximum-frame-size"),
+                config.getDuration("akka.cluster.distributed-data.gossip-interval"), System::nanoTime);
         this.writeConsistency = settings.writeMode() == RoutingSettings.WriteMode.MAJORITY
                 ? new Replicator.WriteMajority(settings.writeTimeout())
                 : Replicator.writeLocal();
@@ -119,10 +140,10 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()),
-                        map -> map.addBindingBy(selfId, add.filter(), self)))
-                .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()),
-                        map -> map.removeBindingBy(selfId, remove.filter(), self)))
+                .onMessage(AddOwn.class, add -> write(buckets.bucketOf(add.filter()), new Change(
+                        map -> map.addBindingBy(selfId, add.filter(), self), DeltaBudget.bytesOf(add.filter()))))
+                .onMessage(RemoveOwn.class, remove -> write(buckets.bucketOf(remove.filter()), new Change(
+                        map -> map.removeBindingBy(selfId, remove.filter(), self), DeltaBudget.bytesOf(remove.filter()))))
                 .onMessage(BucketChanged.class, this::onBucketChanged)
                 .onMessage(WriteDone.class, this::onWriteDone)
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
@@ -131,13 +152,33 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 .build();
     }
 
-    private Behavior<Command> write(int bucket, Function<ORMultiMap<String, String>, ORMultiMap<String, String>> modify) {
+    /** Writes the change now if the bucket has no update in flight, else with the bucket's next update. */
+    private Behavior<Command> write(int bucket, Change change) {
         counters.writes.incrementAndGet();
-        replicator.askUpdate(
-                replyTo -> new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
-                        writeConsistency, replyTo, modify),
-                WriteDone::new);
+        pending.add(bucket, change);
+        flush(bucket);
         return this;
+    }
+
+    /** Sends the bucket's waiting changes as one update; beyond the delta budget, for gossip to spread. */
+    private void flush(int bucket) {
+        List<Change> changes = pending.next(bucket);
+        if (changes.isEmpty()) {
+            return;
+        }
+        counters.updates.incrementAndGet();
+        boolean asDelta = deltaBudget.tryTake(changes.stream().mapToLong(Change::deltaBytes).sum());
+        if (!asDelta) {
+            counters.updatesWithoutDelta.incrementAndGet();
+        }
+        replicatorRef.tell(new Replicator.Update<>(buckets.key(bucket), ORMultiMap.emptyWithValueDeltas(),
+                writeConsistency, writeReplies, map -> {
+                    ORMultiMap<String, String> result = map;
+                    for (Change change : changes) {
+                        result = change.modify().apply(result);
+                    }
+                    return asDelta ? result : result.resetDelta();
+                }));
     }
 
     private Behavior<Command> onBucketChanged(BucketChanged message) {
@@ -162,7 +203,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         applied[bucket] = after;
         if (!ownMissing.isEmpty()) {
             counters.ownEntriesRestored.addAndGet(ownMissing.size());
-            write(bucket, map -> addOwn(map, ownMissing));
+            write(bucket, addOwn(ownMissing));
         }
         if (!departedFound.isEmpty()) {
             removeDeparted(bucket, departedFound);
@@ -172,6 +213,9 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
 
     private Behavior<Command> onWriteDone(WriteDone done) {
         Replicator.UpdateResponse<ORMultiMap<String, String>> response = done.response();
+        int bucket = buckets.bucketOf(response.key());
+        pending.answered(bucket);
+        flush(bucket);
         if (response instanceof Replicator.UpdateTimeout) {
             counters.writeTimeouts.incrementAndGet();
         } else if (!(response instanceof Replicator.UpdateSuccess)) {
@@ -223,21 +267,23 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         for (String filter : local.filters()) {
             byBucket.computeIfAbsent(buckets.bucketOf(filter), b -> new ArrayList<>()).add(filter);
         }
-        byBucket.forEach((bucket, filters) -> write(bucket, map -> addOwn(map, filters)));
+        byBucket.forEach((bucket, filters) -> write(bucket, addOwn(filters)));
     }
 
-    private ORMultiMap<String, String> addOwn(ORMultiMap<String, String> map, List<String> filters) {
-        ORMultiMap<String, String> result = map;
-        for (String filter : filters) {
-            result = result.addBindingBy(selfId, filter, self);
-        }
-        return result;
+    private Change addOwn(List<String> filters) {
+        return new Change(map -> {
+            ORMultiMap<String, String> result = map;
+            for (String filter : filters) {
+                result = result.addBindingBy(selfId, filter, self);
+            }
+            return result;
+        }, filters.stream().mapToLong(DeltaBudget::bytesOf).sum());
     }
 
     /** Removes the departed nodes' keys from the bucket's current state (which may be newer than the view's). */
     private void removeDeparted(int bucket, Collection<String> nodeIds) {
         Set<String> ids = Set.copyOf(nodeIds);
-        write(bucket, map -> {
+        write(bucket, new Change(map -> {
             ORMultiMap<String, String> result = map;
             for (String id : ids) {
                 if (result.contains(id)) {
@@ -246,6 +292,6 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 }
             }
             return result;
-        });
+        }, (long) ids.size() * DeltaBudget.bytesOfNodeRemoval()));
     }
 }

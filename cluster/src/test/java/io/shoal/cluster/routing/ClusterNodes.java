@@ -23,7 +23,12 @@ final class ClusterNodes {
 
     /** A node on {@code port} (0: any free port), not yet joined. */
     static ActorTestKit start(int port) {
-        Config config = ConfigFactory.parseString("""
+        return start(port, ConfigFactory.empty());
+    }
+
+    /** The same with {@code overrides} on top of the test settings. */
+    static ActorTestKit start(int port, Config overrides) {
+        Config config = overrides.withFallback(ConfigFactory.parseString("""
                         akka.remote.artery.canonical.hostname = "127.0.0.1"
                         akka.remote.artery.canonical.port = %d
                         # Faster than the defaults so routes show up in tens of ms, not seconds.
@@ -32,7 +37,7 @@ final class ClusterNodes {
                         akka.cluster.gossip-interval = 200ms
                         akka.cluster.leader-actions-interval = 200ms
                         akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                        """.formatted(port))
+                        """.formatted(port)))
                 .withFallback(ClusterMembership.akkaDefaults())
                 .withFallback(ConfigFactory.load());
         return ActorTestKit.create("shoal", config);
