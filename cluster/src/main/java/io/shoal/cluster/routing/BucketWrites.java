@@ -15,6 +15,9 @@ final class BucketWrites<C> {
 
     private final List<List<C>> waiting;
     private final boolean[] inFlight;
+    /** Per bucket, updates handed out by {@link #next} and updates answered; numbered from 1. */
+    private final long[] sent;
+    private final long[] answered;
 
     BucketWrites(int buckets) {
         this.waiting = new ArrayList<>(buckets);
@@ -22,6 +25,8 @@ final class BucketWrites<C> {
             waiting.add(new ArrayList<>());
         }
         this.inFlight = new boolean[buckets];
+        this.sent = new long[buckets];
+        this.answered = new long[buckets];
     }
 
     void add(int bucket, C change) {
@@ -38,6 +43,7 @@ final class BucketWrites<C> {
             return List.of();
         }
         inFlight[bucket] = true;
+        sent[bucket]++;
         waiting.set(bucket, new ArrayList<>());
         return changes;
     }
@@ -45,5 +51,16 @@ final class BucketWrites<C> {
     /** The bucket's update was answered (done, timed out or failed). */
     void answered(int bucket) {
         inFlight[bucket] = false;
+        answered[bucket]++;
+    }
+
+    /** The number of the bucket's update that carries every change added so far (in flight or next). */
+    long lastUpdate(int bucket) {
+        return waiting.get(bucket).isEmpty() ? sent[bucket] : sent[bucket] + 1;
+    }
+
+    /** True once the bucket's update numbered {@code update} (see {@link #lastUpdate}) was answered. */
+    boolean isAnswered(int bucket, long update) {
+        return answered[bucket] >= update;
     }
 }

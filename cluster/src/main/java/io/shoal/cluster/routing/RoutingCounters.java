@@ -17,6 +17,8 @@ final class RoutingCounters {
     final AtomicLong writeFailures = new AtomicLong();
     /** (filter, node) entries of departed nodes removed by this node. */
     final AtomicLong departedEntriesRemoved = new AtomicLong();
+    /** Reads of a bucket from every node (before removing departed nodes' entries) that timed out. */
+    final AtomicLong catchUpsFailed = new AtomicLong();
     /** Own entries found missing and written again. */
     final AtomicLong ownEntriesRestored = new AtomicLong();
 }

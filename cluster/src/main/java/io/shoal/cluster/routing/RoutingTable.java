@@ -118,6 +118,14 @@ public final class RoutingTable {
         return counters.departedEntriesRemoved.get();
     }
 
+    /**
+     * Reads of a bucket from every node that timed out: departed nodes' entries stay in it (and a
+     * publish they match is refused) until a retry reads it from every node.
+     */
+    public long catchUpsFailed() {
+        return counters.catchUpsFailed.get();
+    }
+
     /** Own entries this node found missing from the table and wrote again. */
     public long ownEntriesRestored() {
         return counters.ownEntriesRestored.get();

@@ -17,6 +17,7 @@ import akka.cluster.typed.Subscribe;
 import com.typesafe.config.Config;
 import io.shoal.cluster.ClusterView;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -62,6 +63,13 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private record WriteDone(Replicator.UpdateResponse<ORMultiMap<String, String>> response) implements Command {
     }
 
+    /** Every node's state of a bucket was read into this node's replica (or the read failed). */
+    private record CaughtUp(Replicator.GetResponse<ORMultiMap<String, String>> response) implements Command {
+    }
+
+    private record RetryCatchUp(int bucket) implements Command {
+    }
+
     private record MembershipChanged(ClusterEvent.MemberEvent event) implements Command {
     }
 
@@ -72,6 +80,17 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     /** A change to one bucket, and its estimated size as a delta. */
     private record Change(UnaryOperator<ORMultiMap<String, String>> modify, long deltaBytes) {
     }
+
+    /** Departed nodes to record once the updates that carry this node's earlier writes are answered. */
+    private record ForgetAfterWrites(Set<String> nodeIds, Map<Integer, Long> updates) {
+    }
+
+    /**
+     * How long reading a bucket from every node may take before it is tried again, a retry later
+     * (until then the departed nodes' entries in it stay). A node that does not answer keeps them.
+     */
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CATCH_UP_RETRY = Duration.ofSeconds(1);
 
     static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
                                     RoutingCounters counters) {
@@ -88,6 +107,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
      */
     private final ActorRef<Replicator.Command> replicatorRef;
     private final ActorRef<Replicator.UpdateResponse<ORMultiMap<String, String>>> writeReplies;
+    private final ActorRef<Replicator.GetResponse<ORMultiMap<String, String>>> readReplies;
     private final RouteBuckets buckets;
     private final BucketWrites<Change> pending;
     private final DeltaBudget deltaBudget;
@@ -101,6 +121,9 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     private final ORMultiMap<String, String>[] applied;
     /** Ids of departed nodes (see {@link DepartedNodes}) as this node has heard of them. */
     private Set<String> departed = Set.of();
+    /** Buckets being read from every node before departed nodes' entries are removed from them. */
+    private final boolean[] catchingUp;
+    private final List<ForgetAfterWrites> forgetsAfterWrites = new ArrayList<>();
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private RoutingTableActor(ActorContext<Command> context,
@@ -114,6 +137,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         this.replicatorRef = DistributedData.get(context.getSystem()).replicator();
         this.writeReplies = (ActorRef) context.messageAdapter(Replicator.UpdateResponse.class,
                 response -> new WriteDone((Replicator.UpdateResponse<ORMultiMap<String, String>>) response));
+        this.readReplies = (ActorRef) context.messageAdapter(Replicator.GetResponse.class,
+                response -> new CaughtUp((Replicator.GetResponse<ORMultiMap<String, String>>) response));
         this.buckets = new RouteBuckets(settings.buckets());
         this.pending = new BucketWrites<>(buckets.count());
         Config config = context.getSystem().settings().config();
@@ -128,6 +153,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
         this.selfId = ClusterView.idOf(self.uniqueAddress());
         this.applied = new ORMultiMap[buckets.count()];
+        this.catchingUp = new boolean[buckets.count()];
         for (int b = 0; b < buckets.count(); b++) {
             applied[b] = ORMultiMap.emptyWithValueDeltas();
             replicator.subscribe(buckets.key(b), BucketChanged::new);
@@ -149,6 +175,11 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
                 .onMessage(ForgetNodes.class, this::onForgetNodes)
                 .onMessage(DepartedChanged.class, this::onDepartedChanged)
+                .onMessage(CaughtUp.class, this::onCaughtUp)
+                .onMessage(RetryCatchUp.class, retry -> {
+                    catchUpIfDeparted(retry.bucket());
+                    return this;
+                })
                 .build();
     }
 
@@ -206,7 +237,7 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
             write(bucket, addOwn(ownMissing));
         }
         if (!departedFound.isEmpty()) {
-            removeDeparted(bucket, departedFound);
+            catchUp(bucket);
         }
         return this;
     }
@@ -216,6 +247,14 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         int bucket = buckets.bucketOf(response.key());
         pending.answered(bucket);
         flush(bucket);
+        forgetsAfterWrites.removeIf(forget -> {
+            forget.updates().entrySet().removeIf(update -> pending.isAnswered(update.getKey(), update.getValue()));
+            if (forget.updates().isEmpty()) {
+                departedNodes.tell(new DepartedNodes.Add(forget.nodeIds()));
+                return true;
+            }
+            return false;
+        });
         if (response instanceof Replicator.UpdateTimeout) {
             counters.writeTimeouts.incrementAndGet();
         } else if (!(response instanceof Replicator.UpdateSuccess)) {
@@ -236,27 +275,69 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
     /**
      * Recorded in Distributed Data, so that every node removes these nodes' entries, also those that
      * gossip brings later. A departed node's entries stay until then: a publish they match is refused
-     * rather than acknowledged and lost while its sessions have nobody routing for them.
+     * rather than acknowledged and lost while its sessions have nobody routing for them. Recorded
+     * once this node's own writes so far are in its replica, where the other nodes read them (see
+     * {@link #catchUp}): the routes of the sessions it took over are among them.
      */
     private Behavior<Command> onForgetNodes(ForgetNodes forget) {
-        departedNodes.tell(new DepartedNodes.Add(forget.nodeIds()));
+        Map<Integer, Long> updates = new HashMap<>();
+        for (int b = 0; b < buckets.count(); b++) {
+            long last = pending.lastUpdate(b);
+            if (!pending.isAnswered(b, last)) {
+                updates.put(b, last);
+            }
+        }
+        if (updates.isEmpty()) {
+            departedNodes.tell(new DepartedNodes.Add(forget.nodeIds()));
+        } else {
+            forgetsAfterWrites.add(new ForgetAfterWrites(forget.nodeIds(), updates));
+        }
         return this;
     }
 
     private Behavior<Command> onDepartedChanged(DepartedChanged message) {
-        Set<String> before = departed;
         departed = message.nodeIds();
-        List<String> fresh = departed.stream().filter(id -> !before.contains(id)).toList();
         for (int b = 0; b < buckets.count(); b++) {
-            List<String> present = new ArrayList<>();
-            for (String id : fresh) {
-                if (applied[b].contains(id)) {
-                    present.add(id);
-                }
+            catchUpIfDeparted(b);
+        }
+        return this;
+    }
+
+    private void catchUpIfDeparted(int bucket) {
+        for (String id : departed) {
+            if (applied[bucket].contains(id)) {
+                catchUp(bucket);
+                return;
             }
-            if (!present.isEmpty()) {
-                removeDeparted(b, present);
-            }
+        }
+    }
+
+    /**
+     * Reads the bucket from every node before removing departed nodes' entries from it. Their
+     * sessions' routes now come from other nodes, written before the departure was recorded but
+     * maybe not here yet (without a delta, gossip takes seconds to bring a bucket); removing first
+     * would leave those sessions' filters matching no node here meanwhile, and a publish would be
+     * acknowledged and reach nobody. The read merges them into this node's replica, which the removal
+     * then changes, so this node's view gets both at once.
+     */
+    private void catchUp(int bucket) {
+        if (catchingUp[bucket]) {
+            return; // its removal takes every departed node present by then
+        }
+        catchingUp[bucket] = true;
+        replicatorRef.tell(new Replicator.Get<>(buckets.key(bucket), new Replicator.ReadAll(CATCH_UP_TIMEOUT),
+                readReplies));
+    }
+
+    private Behavior<Command> onCaughtUp(CaughtUp message) {
+        int bucket = buckets.bucketOf(message.response().key());
+        catchingUp[bucket] = false;
+        if (message.response() instanceof Replicator.GetFailure) {
+            counters.catchUpsFailed.incrementAndGet();
+            getContext().getLog().debug("Reading routing bucket {} from every node timed out; trying again", bucket);
+            getContext().scheduleOnce(CATCH_UP_RETRY, getContext().getSelf(), new RetryCatchUp(bucket));
+        } else {
+            removeDeparted(bucket, departed);
         }
         return this;
     }
