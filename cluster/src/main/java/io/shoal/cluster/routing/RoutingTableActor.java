@@ -91,6 +91,8 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
      */
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CATCH_UP_RETRY = Duration.ofSeconds(1);
+    /** All buckets may fail together: one warning for so many failures. */
+    private static final int CATCH_UP_FAILURES_PER_WARNING = 256;
 
     static Behavior<Command> create(RoutingSettings settings, LocalFilterCounts local, RouteView view,
                                     RoutingCounters counters) {
@@ -333,8 +335,11 @@ final class RoutingTableActor extends AbstractBehavior<RoutingTableActor.Command
         int bucket = buckets.bucketOf(message.response().key());
         catchingUp[bucket] = false;
         if (message.response() instanceof Replicator.GetFailure) {
-            counters.catchUpsFailed.incrementAndGet();
-            getContext().getLog().debug("Reading routing bucket {} from every node timed out; trying again", bucket);
+            if (counters.catchUpsFailed.getAndIncrement() % CATCH_UP_FAILURES_PER_WARNING == 0) {
+                getContext().getLog().warn("Reading routing table bucket {} from every node timed out ({} times so far):"
+                                + " departed nodes' entries stay until it succeeds, and publishes they match are refused",
+                        bucket, counters.catchUpsFailed.get());
+            }
             getContext().scheduleOnce(CATCH_UP_RETRY, getContext().getSelf(), new RetryCatchUp(bucket));
         } else {
             removeDeparted(bucket, departed);
