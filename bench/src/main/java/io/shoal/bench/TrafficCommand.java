@@ -26,7 +26,8 @@ abstract class TrafficCommand implements Callable<Integer> {
             BrokerOptions broker = options.broker;
             TrafficRun.Settings settings = new TrafficRun.Settings(broker.label(), broker.host, broker.port, qos,
                     options.payload, options.rate, options.warmup, options.duration, options.maxMessages,
-                    options.clientOptions(), broker.threads, broker.brokerPid);
+                    options.clientOptions(), broker.threads, broker.brokerPid, options.subscriberHost(),
+                    options.subscriberPort(), options.persistentSubscribers);
             results.add(new TrafficRun(topology("bench/" + qos), settings).run());
         }
         options.broker.report(results);

@@ -22,17 +22,27 @@ public final class ResultTable {
         List<ConnectionsResult> connections = results.stream().filter(ConnectionsResult.class::isInstance)
                 .map(ConnectionsResult.class::cast).toList();
         if (!traffic.isEmpty()) {
+            // The subscribers' broker has a column only when it was another process.
+            boolean twoBrokers = traffic.stream().anyMatch(r -> r.subscriberBrokerCpuCores() != null);
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"broker", "scenario", "qos", "bytes", "pub", "sub", "offered/s", "delivered/s",
-                    "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "cpu cores", "rss MiB"});
+            List<String> header = new ArrayList<>(List.of("broker", "scenario", "qos", "bytes", "pub", "sub",
+                    "offered/s", "delivered/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "cpu cores"));
+            if (twoBrokers) {
+                header.add("sub cpu cores");
+            }
+            header.add("rss MiB");
+            rows.add(header.toArray(String[]::new));
             for (TrafficResult r : traffic) {
-                rows.add(new String[] {r.broker(), r.scenario(), String.valueOf(r.qos()), String.valueOf(r.payloadBytes()),
-                        String.valueOf(r.publishers()), String.valueOf(r.subscribers()),
+                List<String> row = new ArrayList<>(List.of(r.broker(), r.scenario(), String.valueOf(r.qos()),
+                        String.valueOf(r.payloadBytes()), String.valueOf(r.publishers()), String.valueOf(r.subscribers()),
                         r.offeredPerSecond() > 0 ? count(r.offeredPerSecond()) : "max", count(r.deliveredPerSecond()),
                         millis(r.p50Micros()), millis(r.p99Micros()), millis(r.p999Micros()), millis(r.maxMicros()),
-                        String.valueOf(r.lost()), String.valueOf(r.duplicates()),
-                        r.brokerCpuCores() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.brokerCpuCores()),
-                        mib(r.brokerRssBytes())});
+                        String.valueOf(r.lost()), String.valueOf(r.duplicates()), cores(r.brokerCpuCores())));
+                if (twoBrokers) {
+                    row.add(cores(r.subscriberBrokerCpuCores()));
+                }
+                row.add(mib(r.brokerRssBytes()));
+                rows.add(row.toArray(String[]::new));
             }
             printRows(rows, out);
         }
@@ -106,6 +116,10 @@ public final class ResultTable {
 
     static String millis(Double micros) {
         return micros == null ? "-" : String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    }
+
+    static String cores(Double cores) {
+        return cores == null ? "-" : String.format(Locale.ROOT, "%.2f", cores);
     }
 
     static String mib(Long bytes) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The load scenarios against a real Shoal node, small and short: they account for every message. */
@@ -50,6 +51,19 @@ class TrafficRunTest {
         assertEquals(r.sent() * 10, r.expected());
         assertEquals(0, r.lost());
         assertEquals(0, r.duplicates());
+    }
+
+    @Test
+    void subscribersWithPersistentSessionsAtTheirOwnAddressReceiveEverythingOnce() throws Exception {
+        // The subscribers' address is the same node here; a cluster benchmark gives another node's.
+        TrafficRun.Settings persistent = new TrafficRun.Settings("shoal", "127.0.0.1", broker.port(), 1, 100, 500,
+                Duration.ofMillis(300), Duration.ofSeconds(1), 100_000, new ClientOptions(MqttVersion.MQTT_3_1_1, 60, 50),
+                2, null, "127.0.0.1", broker.port(), true);
+        TrafficResult r = new TrafficRun(new Topology.Pairs("test/persistent", 5), persistent).run();
+        assertTrue(r.sent() >= 500, "about 1.3 s at 500/s: " + r.sent());
+        assertEquals(0, r.lost());
+        assertEquals(0, r.duplicates());
+        assertNull(r.subscriberBrokerCpuCores(), "one broker process: no second CPU figure");
     }
 
     @Test
