@@ -86,6 +86,32 @@ public final class ResultTable {
             }
             printRows(rows, out);
         }
+        List<TakeoverResult> takeovers = results.stream().filter(TakeoverResult.class::isInstance)
+                .map(TakeoverResult.class::cast).toList();
+        if (!takeovers.isEmpty()) {
+            printTakeovers(takeovers, out);
+        }
+    }
+
+    private static void printTakeovers(List<TakeoverResult> takeovers, PrintStream out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"broker", "mode", "sessions", "conc", "msgs", "moved", "failed", "not present",
+                "old open", "told 0x8E", "connack p50 ms", "connack p99 ms", "connack max ms", "old closed p50 ms",
+                "old closed p99 ms", "old closed max ms", "last msg p50 ms", "last msg p99 ms", "last msg max ms", "after p50 ms",
+                "after p99 ms", "after max ms", "lost", "after lost", "dup", "moves/s"});
+        for (TakeoverResult r : takeovers) {
+            rows.add(new String[] {r.broker(), r.mode(), String.valueOf(r.sessions()), String.valueOf(r.concurrency()),
+                    String.valueOf(r.messagesPerSession()), String.valueOf(r.moved()), String.valueOf(r.failed()),
+                    String.valueOf(r.sessionNotPresent()), String.valueOf(r.oldNotClosed()),
+                    r.toldTakenOver() == null ? "-" : String.valueOf(r.toldTakenOver()),
+                    millis(r.connAck().p50Micros()), millis(r.connAck().p99Micros()), millis(r.connAck().maxMicros()),
+                    millis(r.oldClosed().p50Micros()), millis(r.oldClosed().p99Micros()), millis(r.oldClosed().maxMicros()),
+                    millis(r.lastPending().p50Micros()), millis(r.lastPending().p99Micros()),
+                    millis(r.lastPending().maxMicros()), millis(r.after().p50Micros()), millis(r.after().p99Micros()),
+                    millis(r.after().maxMicros()), String.valueOf(r.lost()), String.valueOf(r.afterLost()),
+                    String.valueOf(r.duplicates()), String.format(Locale.ROOT, "%.1f", r.takeoversPerSecond())});
+        }
+        printRows(rows, out);
     }
 
     public static void writeJson(List<? extends Result> results, Path file) throws IOException {
