@@ -31,7 +31,8 @@ abstract class TrafficCommand implements Callable<Integer> {
             results.add(new TrafficRun(topology("bench/" + qos), settings).run());
         }
         options.broker.report(results);
-        return results.stream().anyMatch(r -> r.lost() > 0 && r.qos() > 0 || r.duplicates() > 0 && r.qos() == 2) ? 1 : 0;
+        return results.stream().anyMatch(r -> r.lost() > 0 && r.qos() > 0 || r.duplicates() > 0 && r.qos() == 2
+                || r.connectionsClosed() > 0) ? 1 : 0;
     }
 
     @Command(name = "fanin", mixinStandardHelpOptions = true,

@@ -14,10 +14,12 @@ package io.shoal.bench.report;
  *                           with subscribers on another node, the publishers' broker
  * @param subscriberBrokerCpuCores the same for the subscribers' broker when it is another process
  *                           (another node of a cluster); null otherwise
+ * @param connectionsClosed  publishers and subscribers whose connection the broker closed before the
+ *                           run ended (a closed publisher stops publishing; nothing counts it as lost)
  */
 public record TrafficResult(String broker, String scenario, int qos, int payloadBytes, int publishers,
                             int subscribers, double offeredPerSecond, double seconds, long sent, long expected,
                             long lost, long duplicates, double deliveredPerSecond, Double p50Micros,
                             Double p99Micros, Double p999Micros, Double maxMicros, Double brokerCpuCores,
-                            Double subscriberBrokerCpuCores, Long brokerRssBytes) implements Result {
+                            Double subscriberBrokerCpuCores, Long brokerRssBytes, int connectionsClosed) implements Result {
 }

@@ -114,8 +114,13 @@ public final class TrafficRun {
             long expected = expected(publishers);
             Progress.await(() -> uniqueReceived(stats), expected, DRAIN_LIMIT, QUIET_LIMIT);
 
+            int closed = closedByBroker(publisherClients) + closedByBroker(subscribers);
+            if (closed > 0) {
+                System.err.printf("%d of %d connections were closed by the broker during the run%n", closed,
+                        publisherClients.size() + subscribers.size());
+            }
             TrafficResult result = account(publishers, stats, expected, cores(cpuBefore, cpuAfter),
-                    cores(subscriberCpuBefore, subscriberCpuAfter), rss);
+                    cores(subscriberCpuBefore, subscriberCpuAfter), rss, closed);
             disconnectAll(subscribers);
             disconnectAll(publisherClients);
             if (settings.persistentSubscribers()) {
@@ -182,6 +187,11 @@ public final class TrafficRun {
         return routes;
     }
 
+    /** Clients whose connection is gone before the run closes them: a publisher stops publishing then. */
+    private static int closedByBroker(List<LoadClient> clients) {
+        return (int) clients.stream().filter(c -> c.closed().isDone()).count();
+    }
+
     private int fedSubscribers(int publisher) {
         int fed = 0;
         for (int s = 0; s < topology.subscribers(); s++) {
@@ -239,7 +249,7 @@ public final class TrafficRun {
     }
 
     private TrafficResult account(List<Publisher> publishers, DeliveryStats stats, long expected, Double cpuCores,
-                                  Double subscriberCpuCores, Long rss) {
+                                  Double subscriberCpuCores, Long rss, int connectionsClosed) {
         long lost = 0;
         for (int s = 0; s < topology.subscribers(); s++) {
             for (int p = 0; p < topology.publishers(); p++) {
@@ -259,7 +269,7 @@ public final class TrafficRun {
                 measured ? Double.valueOf(latency.getValueAtPercentile(99)) : null,
                 measured ? Double.valueOf(latency.getValueAtPercentile(99.9)) : null,
                 measured ? Double.valueOf(latency.getMaxValue()) : null,
-                cpuCores, subscriberCpuCores, rss);
+                cpuCores, subscriberCpuCores, rss, connectionsClosed);
     }
 
     /** Disconnects everyone; the fleet's shutdown closes whatever is still open after that. */

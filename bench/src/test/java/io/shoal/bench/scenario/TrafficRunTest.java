@@ -42,6 +42,7 @@ class TrafficRunTest {
         assertTrue(r.deliveredPerSecond() > 500 && r.deliveredPerSecond() < 1500, "delivered/s " + r.deliveredPerSecond());
         assertTrue(r.p50Micros() > 0 && r.p50Micros() <= r.p99Micros() && r.p99Micros() <= r.maxMicros());
         assertNotNull(r.brokerCpuCores(), "the broker (this JVM) is found by its listening port");
+        assertEquals(0, r.connectionsClosed());
     }
 
     @Test
