@@ -159,13 +159,18 @@ public final class TrafficRun {
                                      boolean cleanSession) throws Exception {
         List<LoadClient> clients = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            clients.add(fleet.connect(broker, "bench-" + runId + "-" + role + "-" + i, cleanSession, settings.client(),
+            clients.add(fleet.connect(broker, clientId(role, i), cleanSession, settings.client(),
                     (c, topic, payload, qos) -> { }));
         }
         for (LoadClient client : clients) {
             client.connected().get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
         return clients;
+    }
+
+    /** The client id of this run's publisher ({@code "pub"}) or subscriber ({@code "sub"}) {@code index}. */
+    String clientId(String role, int index) {
+        return "bench-" + runId + "-" + role + "-" + index;
     }
 
     private InetSocketAddress subscriberAddress() {

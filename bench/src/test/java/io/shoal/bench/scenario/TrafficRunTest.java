@@ -1,5 +1,8 @@
 package io.shoal.bench.scenario;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.shoal.bench.client.ClientOptions;
 import io.shoal.bench.report.ConnectionsResult;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +69,53 @@ class TrafficRunTest {
         assertEquals(0, r.lost());
         assertEquals(0, r.duplicates());
         assertNull(r.subscriberBrokerCpuCores(), "one broker process: no second CPU figure");
+    }
+
+    @Test
+    void persistentSubscribersAtAnotherAddressGetEveryMessageNoProbeAndLeaveNoSessionBehind() throws Exception {
+        // "localhost" is another address than the publishers' "127.0.0.1" for the run (as another
+        // node of a cluster would be), but the same broker: the routes are probed, the
+        // subscribers' broker has no CPU column of its own, and every session can be checked here.
+        long publishesBefore = broker.metrics().get(Counter.PUBLISHES_RECEIVED);
+        TrafficRun run = new TrafficRun(new Topology.Pairs("test/persistent-elsewhere", 5), new TrafficRun.Settings(
+                "shoal", "127.0.0.1", broker.port(), 1, 100, 500, Duration.ofMillis(300), Duration.ofSeconds(1),
+                100_000, new ClientOptions(MqttVersion.MQTT_3_1_1, 60, 50), 2, null, "localhost", broker.port(),
+                true));
+        TrafficResult r = run.run();
+
+        assertTrue(r.sent() >= 500, "about 1.3 s at 500/s: " + r.sent());
+        assertEquals(r.sent(), r.expected(), "each subscriber expects what its publisher sent, and only that");
+        assertEquals(0, r.lost());
+        assertEquals(0, r.duplicates());
+        assertEquals(0, r.connectionsClosed());
+        assertTrue(r.deliveredPerSecond() > 250 && r.deliveredPerSecond() < 750, "delivered/s " + r.deliveredPerSecond());
+        long publishes = broker.metrics().get(Counter.PUBLISHES_RECEIVED) - publishesBefore;
+        assertTrue(publishes >= r.sent() + 5, "at least one probe per publisher went through the broker, uncounted: "
+                + publishes + " PUBLISHes for " + r.sent() + " messages sent");
+        assertNull(r.subscriberBrokerCpuCores(), "one broker process: no second CPU figure");
+        for (int s = 0; s < 5; s++) {
+            assertFalse(sessionPresent(run.clientId("sub", s)), "subscriber " + s + "'s session was removed");
+        }
+    }
+
+    @Test
+    void aPersistentSessionLeftBehindWouldBeFound() {
+        // The check above, on a session that is left in place.
+        Mqtt3BlockingClient left = MqttClient.builder().useMqttVersion3().identifier("left-behind")
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        left.connectWith().cleanSession(false).send();
+        left.disconnect();
+        assertTrue(sessionPresent("left-behind"));
+        assertFalse(sessionPresent("left-behind"), "the check ends the session it finds");
+    }
+
+    /** Whether the broker has a session for {@code clientId}; a session found ends with this connection. */
+    private static boolean sessionPresent(String clientId) {
+        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        boolean present = client.connectWith().cleanStart(false).sessionExpiryInterval(0).send().isSessionPresent();
+        client.disconnect();
+        return present;
     }
 
     @Test
