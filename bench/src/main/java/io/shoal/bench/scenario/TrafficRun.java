@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 
 /**
  * One traffic scenario against one broker, or with publishers and subscribers on two nodes of a
@@ -64,13 +65,23 @@ public final class TrafficRun {
     private final Topology topology;
     private final Settings settings;
     private final String runId = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    private final IntFunction<Optional<BrokerProcess>> listeningOn;
 
     public TrafficRun(Topology topology, Settings settings) {
+        this(topology, settings, BrokerProcess::listeningOn);
+    }
+
+    /** @param listeningOn finds the broker process listening on a port (tests: a slow one) */
+    TrafficRun(Topology topology, Settings settings, IntFunction<Optional<BrokerProcess>> listeningOn) {
         this.topology = topology;
         this.settings = settings;
+        this.listeningOn = listeningOn;
     }
 
     public TrafficResult run() throws Exception {
+        // Before anything is timed: finding a process scans /proc, which takes seconds on a busy machine.
+        Optional<BrokerProcess> broker = brokerProcess();
+        Optional<BrokerProcess> subscriberBroker = subscriberBrokerProcess(broker);
         DeliveryStats stats = new DeliveryStats(topology.subscribers(), topology.publishers());
         try (ClientFleet fleet = new ClientFleet(settings.host(), settings.port(), settings.ioThreads(), 1)) {
             RouteProbe[] probe = new RouteProbe[1]; // set before the first probe is sent
@@ -92,8 +103,6 @@ public final class TrafficRun {
                         (double) p / topology.publishers(), settings.maxMessagesPerPublisher(), start));
             }
             stats.onFirstDelivery(p -> publishers.get(p).onDelivered());
-            Optional<BrokerProcess> broker = brokerProcess();
-            Optional<BrokerProcess> subscriberBroker = subscriberBrokerProcess(broker);
             long windowStart = start + settings.warmup().toNanos();
             long windowEnd = windowStart + settings.window().toNanos();
             stats.window(windowStart, windowEnd);
@@ -211,7 +220,7 @@ public final class TrafficRun {
         if (settings.brokerPid() != null) {
             return Optional.of(new BrokerProcess(settings.brokerPid()));
         }
-        return BrokerProcess.listeningOn(settings.port());
+        return listeningOn.apply(settings.port());
     }
 
     /** The subscribers' broker when it is another process than the publishers' (another node). */
@@ -219,7 +228,7 @@ public final class TrafficRun {
         if (!settings.subscribersElsewhere()) {
             return Optional.empty();
         }
-        return BrokerProcess.listeningOn(settings.subscriberPort())
+        return listeningOn.apply(settings.subscriberPort())
                 .filter(b -> publishers.map(p -> p.pid() != b.pid()).orElse(true));
     }
 

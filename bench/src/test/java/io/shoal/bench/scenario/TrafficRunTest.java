@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.shoal.bench.client.ClientOptions;
+import io.shoal.bench.probe.BrokerProcess;
 import io.shoal.bench.report.ConnectionsResult;
 import io.shoal.bench.report.TrafficResult;
 import io.shoal.deploy.e2e.TestBroker;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,6 +98,26 @@ class TrafficRunTest {
         for (int s = 0; s < 5; s++) {
             assertFalse(sessionPresent(run.clientId("sub", s)), "subscriber " + s + "'s session was removed");
         }
+    }
+
+    @Test
+    void aSlowSearchForTheBrokerProcessTakesNothingFromTheWarmupOrTheWindow() throws Exception {
+        // Finding the broker scans /proc/net/tcp6 and every process's descriptors: on a busy
+        // machine with thousands of sockets that took seconds, longer than warm-up and window, and
+        // a run measured nothing (delivered/s 0, no latency, cpu 0.00). The sleep stands in for that scan.
+        TrafficResult r = new TrafficRun(new Topology.Pairs("test/slow-lookup", 5), settings(1, 500,
+                MqttVersion.MQTT_3_1_1), port -> {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(1500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return BrokerProcess.listeningOn(port);
+                }).run();
+        assertEquals(0, r.lost());
+        assertTrue(r.deliveredPerSecond() > 250 && r.deliveredPerSecond() < 750, "delivered/s " + r.deliveredPerSecond());
+        assertNotNull(r.p50Micros(), "messages sent inside the window arrived");
+        assertTrue(r.brokerCpuCores() != null && r.brokerCpuCores() > 0, "cpu cores " + r.brokerCpuCores());
     }
 
     @Test
