@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shoal-bench", mixinStandardHelpOptions = true,
         subcommands = {TrafficCommand.FanIn.class, TrafficCommand.FanOut.class, TrafficCommand.Pairs.class,
-                ConnectionsCommand.class, OfflineCommand.class, SimulateCommand.class, io.shoal.bench.compare.CompareCommand.class,
-                io.shoal.bench.routes.RoutesCommand.class, io.shoal.bench.routes.RouteNodeCommand.class})
+                ConnectionsCommand.class, OfflineCommand.class, TakeoverCommand.class, SimulateCommand.class,
+                io.shoal.bench.compare.CompareCommand.class, io.shoal.bench.routes.RoutesCommand.class,
+                io.shoal.bench.routes.RouteNodeCommand.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

@@ -26,11 +26,13 @@ abstract class TrafficCommand implements Callable<Integer> {
             BrokerOptions broker = options.broker;
             TrafficRun.Settings settings = new TrafficRun.Settings(broker.label(), broker.host, broker.port, qos,
                     options.payload, options.rate, options.warmup, options.duration, options.maxMessages,
-                    options.clientOptions(), broker.threads, broker.brokerPid);
+                    options.clientOptions(), broker.threads, broker.brokerPid, options.subscriberHost(),
+                    options.subscriberPort(), options.persistentSubscribers);
             results.add(new TrafficRun(topology("bench/" + qos), settings).run());
         }
         options.broker.report(results);
-        return results.stream().anyMatch(r -> r.lost() > 0 && r.qos() > 0 || r.duplicates() > 0 && r.qos() == 2) ? 1 : 0;
+        return results.stream().anyMatch(r -> r.lost() > 0 && r.qos() > 0 || r.duplicates() > 0 && r.qos() == 2
+                || r.connectionsClosed() > 0) ? 1 : 0;
     }
 
     @Command(name = "fanin", mixinStandardHelpOptions = true,

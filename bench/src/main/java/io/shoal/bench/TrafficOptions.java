@@ -34,6 +34,23 @@ public final class TrafficOptions {
     @Option(names = "--inflight", description = "QoS 1/2 messages a publisher keeps unacknowledged (default: ${DEFAULT-VALUE})")
     int inflight = 100;
 
+    @Option(names = "--subscriber-host", description = "Broker host of the subscribers, e.g. another node of a cluster (default: --host)")
+    String subscriberHost;
+
+    @Option(names = "--subscriber-port", description = "Broker port of the subscribers, e.g. another node of a cluster (default: --port)")
+    Integer subscriberPort;
+
+    @Option(names = "--persistent-subscribers", description = "Subscribers with persistent sessions, removed after each run (default: clean sessions)")
+    boolean persistentSubscribers;
+
+    String subscriberHost() {
+        return subscriberHost != null ? subscriberHost : broker.host;
+    }
+
+    int subscriberPort() {
+        return subscriberPort != null ? subscriberPort : broker.port;
+    }
+
     ClientOptions clientOptions() {
         return new ClientOptions(broker.mqttVersion(), 60, inflight);
     }

@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
- * Opens load clients to one broker over a shared set of event loops. Against a loopback broker,
- * connections are spread over several source addresses (127.0.0.1, .2, ...): one source address
- * gives at most ~28,000 ephemeral ports, too few for the connection scenarios.
+ * Opens load clients over a shared set of event loops, to one broker or, for a cluster, to several
+ * nodes. Against a loopback broker, connections are spread over several source addresses
+ * (127.0.0.1, .2, ...): one source address gives at most ~28,000 ephemeral ports, too few for the
+ * connection scenarios.
  */
 public final class ClientFleet implements AutoCloseable {
 
@@ -66,6 +67,12 @@ public final class ClientFleet implements AutoCloseable {
      */
     public LoadClient connect(String clientId, boolean cleanSession, ClientOptions options,
                               LoadClient.MessageHandler messages) {
+        return connect(broker, clientId, cleanSession, options, messages);
+    }
+
+    /** The same, to another broker than the fleet's own: another node of a cluster. */
+    public LoadClient connect(InetSocketAddress broker, String clientId, boolean cleanSession, ClientOptions options,
+                              LoadClient.MessageHandler messages) {
         LoadClient client = new LoadClient(clientId, cleanSession, options);
         client.onMessage(messages);
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
@@ -75,7 +82,7 @@ public final class ClientFleet implements AutoCloseable {
             }
         });
         int n = connections.getAndIncrement();
-        var future = sourceAddresses.isEmpty()
+        var future = sourceAddresses.isEmpty() || !broker.getAddress().isLoopbackAddress()
                 ? b.connect(broker)
                 : b.connect(broker, new InetSocketAddress(sourceAddresses.get(n % sourceAddresses.size()), 0));
         future.addListener(f -> {

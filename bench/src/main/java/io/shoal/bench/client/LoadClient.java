@@ -15,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -61,6 +62,11 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     private IntConsumer onAcknowledged = packetId -> { };
     private int inflight;
     private int lastPacketId;
+    private volatile boolean acknowledgeMessages = true;
+    private volatile long connectSentAt;
+    private volatile long connAckAt;
+    private volatile boolean sessionPresent;
+    private volatile Integer disconnectReason;
 
     LoadClient(String clientId, boolean cleanSession, ClientOptions options) {
         this.clientId = clientId;
@@ -101,6 +107,34 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
      */
     public void onAcknowledged(IntConsumer callback) {
         this.onAcknowledged = callback;
+    }
+
+    /**
+     * From now on, leaves received QoS 1/2 messages unacknowledged, so that they stay in flight at
+     * the broker (a session taken over with messages in flight). Callable from any thread.
+     */
+    public void withholdAcknowledgements() {
+        acknowledgeMessages = false;
+    }
+
+    /** System.nanoTime() when CONNECT was written. */
+    public long connectSentAt() {
+        return connectSentAt;
+    }
+
+    /** System.nanoTime() when CONNACK arrived; meaningful once {@link #connected()} completed. */
+    public long connAckAt() {
+        return connAckAt;
+    }
+
+    /** The CONNACK's session present flag; meaningful once {@link #connected()} completed. */
+    public boolean sessionPresent() {
+        return sessionPresent;
+    }
+
+    /** The reason code of a DISCONNECT the broker sent (MQTT 5, e.g. 0x8E session taken over), or null. */
+    public Integer disconnectReason() {
+        return disconnectReason;
     }
 
     /** Subscribes; completes with the granted QoS (or 0x80) per filter. */
@@ -162,6 +196,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
             properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
                     PERSISTENT_SESSION_EXPIRY_SECONDS));
         }
+        connectSentAt = System.nanoTime();
         ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId).cleanSession(cleanSession)
                 .keepAlive(options.keepAliveSeconds()).protocolVersion(options.mqttVersion())
                 .properties(properties).build());
@@ -204,6 +239,7 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
                 case PUBREC -> ctx.writeAndFlush(withId(MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, packetId(message)));
                 case PUBREL -> ctx.writeAndFlush(withId(MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, packetId(message)));
                 case SUBACK -> onSubAck((MqttSubAckMessage) message);
+                case DISCONNECT -> onDisconnect(message);
                 default -> { }
             }
         } finally {
@@ -212,12 +248,14 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
     }
 
     private void onConnAck(MqttConnAckMessage ack) {
+        connAckAt = System.nanoTime();
         MqttConnectReturnCode code = ack.variableHeader().connectReturnCode();
         if (code != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
             fail(new IOException("CONNECT refused: " + code));
             channel.close();
             return;
         }
+        sessionPresent = ack.variableHeader().isSessionPresent();
         int keepAlive = options.keepAliveSeconds();
         if (keepAlive > 0) {
             channel.eventLoop().scheduleAtFixedRate(() -> channel.writeAndFlush(
@@ -231,10 +269,19 @@ public final class LoadClient extends ChannelInboundHandlerAdapter {
         int qos = publish.fixedHeader().qosLevel().value();
         int id = publish.variableHeader().packetId();
         messageHandler.onMessage(this, publish.variableHeader().topicName(), publish.payload(), qos);
+        if (!acknowledgeMessages) {
+            return;
+        }
         if (qos == 1) {
             channel.writeAndFlush(withId(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, id));
         } else if (qos == 2) {
             channel.writeAndFlush(withId(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, id));
+        }
+    }
+
+    private void onDisconnect(MqttMessage disconnect) {
+        if (disconnect.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header) {
+            disconnectReason = Byte.toUnsignedInt(header.reasonCode());
         }
     }
 

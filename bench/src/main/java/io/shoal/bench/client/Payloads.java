@@ -13,6 +13,10 @@ public final class Payloads {
     /** 8 bytes send time, 4 bytes publisher index, 8 bytes sequence. */
     public static final int HEADER_SIZE = 20;
 
+    /** A probe is shorter than a tagged message: "PROB" and the number of the route it tests. */
+    private static final int PROBE_MAGIC = 0x50524F42;
+    private static final int PROBE_SIZE = 8;
+
     private Payloads() {
     }
 
@@ -41,5 +45,19 @@ public final class Payloads {
     /** True when the body can carry the header (a message from the load generator). */
     public static boolean isTagged(ByteBuf payload) {
         return payload.readableBytes() >= HEADER_SIZE;
+    }
+
+    /** A message that only shows a route is in place; never counted as traffic. */
+    public static ByteBuf probe(ByteBufAllocator alloc, int route) {
+        return alloc.buffer(PROBE_SIZE, PROBE_SIZE).writeInt(PROBE_MAGIC).writeInt(route);
+    }
+
+    public static boolean isProbe(ByteBuf payload) {
+        return payload.readableBytes() == PROBE_SIZE && payload.getInt(payload.readerIndex()) == PROBE_MAGIC;
+    }
+
+    /** Which route (of the sender's numbering) a probe tests. */
+    public static int probeRoute(ByteBuf payload) {
+        return payload.getInt(payload.readerIndex() + 4);
     }
 }

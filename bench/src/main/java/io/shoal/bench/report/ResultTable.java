@@ -22,17 +22,27 @@ public final class ResultTable {
         List<ConnectionsResult> connections = results.stream().filter(ConnectionsResult.class::isInstance)
                 .map(ConnectionsResult.class::cast).toList();
         if (!traffic.isEmpty()) {
+            // The subscribers' broker has a column only when it was another process.
+            boolean twoBrokers = traffic.stream().anyMatch(r -> r.subscriberBrokerCpuCores() != null);
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"broker", "scenario", "qos", "bytes", "pub", "sub", "offered/s", "delivered/s",
-                    "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "cpu cores", "rss MiB"});
+            List<String> header = new ArrayList<>(List.of("broker", "scenario", "qos", "bytes", "pub", "sub",
+                    "offered/s", "delivered/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "cpu cores"));
+            if (twoBrokers) {
+                header.add("sub cpu cores");
+            }
+            header.add("rss MiB");
+            rows.add(header.toArray(String[]::new));
             for (TrafficResult r : traffic) {
-                rows.add(new String[] {r.broker(), r.scenario(), String.valueOf(r.qos()), String.valueOf(r.payloadBytes()),
-                        String.valueOf(r.publishers()), String.valueOf(r.subscribers()),
+                List<String> row = new ArrayList<>(List.of(r.broker(), r.scenario(), String.valueOf(r.qos()),
+                        String.valueOf(r.payloadBytes()), String.valueOf(r.publishers()), String.valueOf(r.subscribers()),
                         r.offeredPerSecond() > 0 ? count(r.offeredPerSecond()) : "max", count(r.deliveredPerSecond()),
                         millis(r.p50Micros()), millis(r.p99Micros()), millis(r.p999Micros()), millis(r.maxMicros()),
-                        String.valueOf(r.lost()), String.valueOf(r.duplicates()),
-                        r.brokerCpuCores() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.brokerCpuCores()),
-                        mib(r.brokerRssBytes())});
+                        String.valueOf(r.lost()), String.valueOf(r.duplicates()), cores(r.brokerCpuCores())));
+                if (twoBrokers) {
+                    row.add(cores(r.subscriberBrokerCpuCores()));
+                }
+                row.add(mib(r.brokerRssBytes()));
+                rows.add(row.toArray(String[]::new));
             }
             printRows(rows, out);
         }
@@ -76,6 +86,32 @@ public final class ResultTable {
             }
             printRows(rows, out);
         }
+        List<TakeoverResult> takeovers = results.stream().filter(TakeoverResult.class::isInstance)
+                .map(TakeoverResult.class::cast).toList();
+        if (!takeovers.isEmpty()) {
+            printTakeovers(takeovers, out);
+        }
+    }
+
+    private static void printTakeovers(List<TakeoverResult> takeovers, PrintStream out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"broker", "mode", "sessions", "conc", "msgs", "moved", "failed", "not present",
+                "old open", "told 0x8E", "connack p50 ms", "connack p99 ms", "connack max ms", "old closed p50 ms",
+                "old closed p99 ms", "old closed max ms", "last msg p50 ms", "last msg p99 ms", "last msg max ms", "after p50 ms",
+                "after p99 ms", "after max ms", "lost", "after lost", "dup", "moves/s"});
+        for (TakeoverResult r : takeovers) {
+            rows.add(new String[] {r.broker(), r.mode(), String.valueOf(r.sessions()), String.valueOf(r.concurrency()),
+                    String.valueOf(r.messagesPerSession()), String.valueOf(r.moved()), String.valueOf(r.failed()),
+                    String.valueOf(r.sessionNotPresent()), String.valueOf(r.oldNotClosed()),
+                    r.toldTakenOver() == null ? "-" : String.valueOf(r.toldTakenOver()),
+                    millis(r.connAck().p50Micros()), millis(r.connAck().p99Micros()), millis(r.connAck().maxMicros()),
+                    millis(r.oldClosed().p50Micros()), millis(r.oldClosed().p99Micros()), millis(r.oldClosed().maxMicros()),
+                    millis(r.lastPending().p50Micros()), millis(r.lastPending().p99Micros()),
+                    millis(r.lastPending().maxMicros()), millis(r.after().p50Micros()), millis(r.after().p99Micros()),
+                    millis(r.after().maxMicros()), String.valueOf(r.lost()), String.valueOf(r.afterLost()),
+                    String.valueOf(r.duplicates()), String.format(Locale.ROOT, "%.1f", r.takeoversPerSecond())});
+        }
+        printRows(rows, out);
     }
 
     public static void writeJson(List<? extends Result> results, Path file) throws IOException {
@@ -106,6 +142,10 @@ public final class ResultTable {
 
     static String millis(Double micros) {
         return micros == null ? "-" : String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    }
+
+    static String cores(Double cores) {
+        return cores == null ? "-" : String.format(Locale.ROOT, "%.2f", cores);
     }
 
     static String mib(Long bytes) {
