@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * An in-memory journal whose writes a test can hold back or fail, to see what clients are told while
@@ -39,21 +41,47 @@ public final class GatedJournal extends AsyncWriteJournal {
             }
             """);
 
-    private static volatile boolean failing;
+    private static final Predicate<String> NONE = persistenceId -> false;
+    private static final Predicate<String> ALL = persistenceId -> true;
+
+    /** The persistence ids whose writes fail, and those whose writes wait for {@link #gate}. */
+    private static volatile Predicate<String> failing = NONE;
+    private static volatile Predicate<String> held = ALL;
     private static volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     private static final AtomicInteger heldWrites = new AtomicInteger();
+    /** Per persistence id, completed when its writes start to fail: those held back then fail too. */
+    private static final Map<String, CompletableFuture<Void>> failures = new ConcurrentHashMap<>();
 
     private static final Map<String, NavigableMap<Long, PersistentRepr>> journal = new ConcurrentHashMap<>();
     private static final Map<String, Long> highest = new ConcurrentHashMap<>();
 
     /** Writes fail from now on (the journal is down), until {@link #reset()}. */
     public static void failWrites() {
-        failing = true;
+        failing = ALL;
     }
 
-    /** Writes are stored but not confirmed until {@link #reset()}. */
+    /**
+     * Writes of {@code persistenceId} fail from now on, those held back included, until {@link #reset()};
+     * others are stored.
+     */
+    public static void failWritesFor(String persistenceId) {
+        failing = persistenceId::equals;
+        failure(persistenceId).complete(null);
+    }
+
+    /** Writes are neither stored nor confirmed until {@link #reset()}. */
     public static void holdWrites() {
+        holdWrites(ALL);
+    }
+
+    /** Writes of {@code persistenceIds} are neither stored nor confirmed until {@link #reset()}; others are. */
+    public static void holdWritesFor(String... persistenceIds) {
+        holdWrites(Set.of(persistenceIds)::contains);
+    }
+
+    private static void holdWrites(Predicate<String> persistenceIds) {
         heldWrites.set(0);
+        held = persistenceIds;
         gate = new CompletableFuture<>();
     }
 
@@ -68,31 +96,64 @@ public final class GatedJournal extends AsyncWriteJournal {
         return last == null ? null : last.getValue().payload();
     }
 
-    /** Confirms the writes held back, and stores normally from now on. */
+    /** Stores and confirms the writes held back (but failed ones), and stores normally from now on. */
     public static void reset() {
-        failing = false;
+        failing = NONE;
+        failures.clear();
         gate.complete(null);
     }
 
     @Override
     public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> writes) {
-        if (failing) {
+        // One call holds the writes of one persistent actor.
+        boolean fail = false;
+        boolean hold = false;
+        for (AtomicWrite write : writes) {
+            fail |= failing.test(write.persistenceId());
+            hold |= held.test(write.persistenceId());
+        }
+        if (fail) {
             return Futures.failed(new IOException("journal down (test)"));
         }
         List<Optional<Exception>> results = new ArrayList<>();
+        writes.forEach(write -> results.add(Optional.empty()));
+        CompletableFuture<Void> released = gate;
+        if (!hold || released.isDone()) {
+            store(writes);
+            return Futures.successful(results);
+        }
+        heldWrites.incrementAndGet();
+        CompletableFuture<Iterable<Optional<Exception>>> outcome = new CompletableFuture<>();
+        released.thenRun(() -> {
+            synchronized (outcome) {
+                if (!outcome.isDone()) {
+                    store(writes);
+                    outcome.complete(results);
+                }
+            }
+        });
+        for (AtomicWrite write : writes) {
+            failure(write.persistenceId()).thenRun(() -> {
+                synchronized (outcome) {
+                    outcome.completeExceptionally(new IOException("journal down (test)"));
+                }
+            });
+        }
+        return FutureConverters.asScala(outcome);
+    }
+
+    private static void store(Iterable<AtomicWrite> writes) {
         for (AtomicWrite write : writes) {
             NavigableMap<Long, PersistentRepr> events = events(write.persistenceId());
             for (PersistentRepr event : CollectionConverters.asJava(write.payload())) {
                 events.put(event.sequenceNr(), event);
             }
             highest.merge(write.persistenceId(), write.highestSequenceNr(), Math::max);
-            results.add(Optional.empty());
         }
-        CompletableFuture<Void> current = gate;
-        if (!current.isDone()) {
-            heldWrites.incrementAndGet();
-        }
-        return FutureConverters.asScala(current.thenApply(done -> results));
+    }
+
+    private static CompletableFuture<Void> failure(String persistenceId) {
+        return failures.computeIfAbsent(persistenceId, id -> new CompletableFuture<>());
     }
 
     @Override

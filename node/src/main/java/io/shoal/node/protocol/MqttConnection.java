@@ -84,6 +84,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private OutboundQueue outbound;
     private PublishAcks acks;
     private Set<Integer> awaitingRelease = Set.of();
+    /**
+     * MQTT 3.1.1: a message of the client could not be stored, so the connection closes without its
+     * acknowledgement, and the client sends it again, with those behind it, once it has reconnected.
+     * The connection stays until every PUBLISH it owes an acknowledgement has settled or timed out
+     * (after which its store can no longer begin): closing earlier would let the client's retries
+     * race with the first attempts, which could still be stored, and be stored twice or out of order.
+     */
+    private boolean closingUnstored;
     private List<MqttMessage> pipelined;
     private boolean journalCheckScheduled;
     /** Messages of the session's journal that this connection may have delivered since (they pile up). */
@@ -448,6 +456,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
 
     private void onPublish(MqttPublishMessage message) {
+        if (closingUnstored) {
+            return; // not acknowledged: the client sends it again once it has reconnected
+        }
         int qos = message.fixedHeader().qosLevel().value();
         int packetId = message.variableHeader().packetId();
         PublishCheck check = PublishCheck.of(message, v5(), packets.aliases(), services.settings().maxQos(), clientId,
@@ -497,12 +508,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private final class AckSender implements PublishAcks.Sender {
         @Override
         public void acknowledge(int packetId, int qos, int reasonCode, String why) {
+            if (closingUnstored) {
+                // Stored, behind one that was not: its acknowledgement may not overtake the missing one
+                // [MQTT-4.6.0-2, MQTT-4.6.0-3], so the client sends it again. A QoS 2 message stays
+                // received (awaitingRelease): its retry is answered without being forwarded twice.
+                closeOnceSettled();
+                return;
+            }
             send(qos == 1 ? packets.pubAck(packetId, reasonCode, why) : packets.pubRec(packetId, reasonCode, why));
         }
 
         /**
          * MQTT 5: a refusal, which ends a QoS 2 flow [MQTT-4.3.3-4]. MQTT 3.1.1 has none: the connection
-         * closes without the acknowledgement, so the client sends the message again when it reconnects.
+         * closes without the acknowledgement, so the client sends the message again when it reconnects;
+         * it closes once the PUBLISHes behind this one have settled too (see
+         * {@link MqttConnection#closingUnstored}).
          */
         @Override
         public void notStored(int packetId, int qos) {
@@ -513,10 +533,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                         : packets.pubRec(packetId, ReasonCode.UNSPECIFIED_ERROR, why));
                 return;
             }
-            log.warn("Closing connection of client {} from {}: a message it published could not be stored",
-                    clientId, channel.remoteAddress());
-            acks.abandon(MqttConnection.this::forgetRelease);
-            channel.close();
+            if (!closingUnstored) {
+                closingUnstored = true;
+                log.warn("Closing connection of client {} from {}: a message it published could not be stored",
+                        clientId, channel.remoteAddress());
+            }
+            closeOnceSettled();
+        }
+
+        private void closeOnceSettled() {
+            if (!acks.owing()) {
+                channel.close();
+            }
         }
 
         @Override

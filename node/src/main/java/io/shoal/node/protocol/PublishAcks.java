@@ -92,6 +92,11 @@ final class PublishAcks implements StorageReceipt.Listener {
         return false;
     }
 
+    /** Whether an acknowledgement is still held back. */
+    boolean owing() {
+        return !owed.isEmpty();
+    }
+
     /** Holding as many as the connection may hold: it should stop reading until some are released. */
     boolean full() {
         return owed.size() >= limit;
