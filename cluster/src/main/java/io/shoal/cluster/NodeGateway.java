@@ -104,8 +104,11 @@ public final class NodeGateway {
         ReceiptRef origin = toClient.receipt();
         SessionRoute route = node.routes().get(toClient.clientId());
         if (route == null) {
+            // The connection the entity passes this to is gone (closed, its detach still on the way,
+            // or it gave up before its CONNECT was answered): not delivered, so its publisher must not
+            // be told it is safe; it sends it again, to the session as it is by then.
             if (origin != null) {
-                origin.stored(); // the session has ended: nobody to keep it for
+                origin.failed();
             }
             return;
         }

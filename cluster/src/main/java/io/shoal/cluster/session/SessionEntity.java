@@ -515,7 +515,9 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private Effect<SessionEvent, SessionData> onConnectAbandoned(SessionData data, SessionCommand.ConnectAbandoned gaveUp) {
         if (gaveUp.connection().equals(online)) {
-            // Answered, but too late: its client was refused, and leaves no will.
+            // Answered, but too late: its client was refused, and leaves no will. Its node never
+            // routed for the session, so the route it was handed over from stays.
+            undoRouteHandover();
             return connectionLost(data, null, onlineExpiry, onlineTransient).thenUnstashAll();
         }
         abandoned.add(gaveUp.connection()); // still waiting in the stash
@@ -594,6 +596,14 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                                                                     SessionCommand.RetirePreviousRoute retire) {
         retirePreviousRoute();
         return Effect().none();
+    }
+
+    private void undoRouteHandover() {
+        if (previousRoutes != null) {
+            timers.cancel(ROUTE_HANDOVER_TIMER);
+            routesGateway = previousRoutes;
+            previousRoutes = null;
+        }
     }
 
     private void retirePreviousRoute() {

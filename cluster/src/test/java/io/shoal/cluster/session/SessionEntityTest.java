@@ -1507,6 +1507,37 @@ class SessionEntityTest {
         session.gateway.expectNoMessage(SHORT);
     }
 
+    /**
+     * After a node loss a CONNECT may time out just as the entity answers it. The node of that
+     * connection never routed for the session: the node that did must keep routing for it, or its
+     * messages would reach nobody until the client's next connect.
+     */
+    @Test
+    void aConnectAnsweredAfterItsConnectionGaveUpLeavesTheSessionRoutedWhereItWas() {
+        Session session = newSession(new SessionSettings(100, false, 1000, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(300)));
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        session.expectPersisted(SessionSuspended.class); // offline, routed by the node of connection 1
+        TestProbe<NodeGateway.Command> otherNode = testKit.createTestProbe();
+        ConnectionRef gaveUp = new ConnectionRef(otherNode.ref(), 2, session.node);
+        TestProbe<Connected> answeredTooLate = testKit.createTestProbe();
+
+        session.entity.tell(new Connect(RESUME, 60, gaveUp, null, answeredTooLate.ref()));
+        assertTrue(answeredTooLate.receiveMessage().sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+        session.entity.tell(new SessionCommand.ConnectAbandoned(gaveUp));
+        session.expectPersisted(SessionSuspended.class);
+
+        session.gateway.expectNoMessage(Duration.ofSeconds(1)); // no RetireRoute once the handover time is up
+        ReceiptRef receipt = awaiting(new CompletableFuture<>());
+        session.entity.tell(new SessionCommand.Deliver(PendingDelivery.queued(message("t", "queued", 1), 1, false),
+                session.gateway.ref(), receipt));
+        session.expectPersisted(MessageQueued.class); // queued: not passed on to the connection that gave up
+        otherNode.expectNoMessage(SHORT);
+    }
+
     @Test
     void onlineSessionRestoresNothingItsConnectionRoutesForIt() {
         Session session = newSession(DEFAULT_SETTINGS);
