@@ -1,19 +1,13 @@
 package io.shoal.deploy.e2e;
 
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.shoal.node.metrics.Counter;
-import io.shoal.persistence.session.SessionEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -45,7 +39,7 @@ class StoredBeforeAcknowledgedTest {
 
     @Test
     void everyAcknowledgedMessageReachesTheOfflineSubscriberInOrder() throws Exception {
-        goOffline("burst-sub", "stored/burst");
+        StoredSessions.goOffline(broker, "burst-sub", "stored/burst");
         int burst = 200;
         try (RawClient publisher = RawClient.connected(broker.port(), "burst-pub", true)) {
             for (int id = 1; id <= burst; id++) {
@@ -55,7 +49,7 @@ class StoredBeforeAcknowledgedTest {
                 MqttMessage ack = publisher.receive();
                 assertNotNull(ack, "PUBACK " + id);
                 assertEquals(MqttMessageType.PUBACK, ack.fixedHeader().messageType());
-                assertEquals(id, packetId(ack), "PUBACKs in the order of the PUBLISHes [MQTT-4.6.0-2]");
+                assertEquals(id, StoredSessions.packetId(ack), "PUBACKs in the order of the PUBLISHes [MQTT-4.6.0-2]");
             }
         }
 
@@ -70,7 +64,7 @@ class StoredBeforeAcknowledgedTest {
 
     @Test
     void theAcknowledgementWaitsUntilTheMessageIsStored() throws Exception {
-        goOffline("held-sub", "stored/held");
+        StoredSessions.goOffline(broker, "held-sub", "stored/held");
         try (RawClient publisher = RawClient.connected(broker.port(), "held-pub", true)) {
             GatedJournal.holdWrites();
             publisher.publish("stored/held", "one", 1, 1, false);
@@ -82,10 +76,10 @@ class StoredBeforeAcknowledgedTest {
 
             MqttMessage pubAck = publisher.receive();
             assertEquals(MqttMessageType.PUBACK, pubAck.fixedHeader().messageType());
-            assertEquals(1, packetId(pubAck));
+            assertEquals(1, StoredSessions.packetId(pubAck));
             MqttMessage pubRec = publisher.receive();
             assertEquals(MqttMessageType.PUBREC, pubRec.fixedHeader().messageType());
-            assertEquals(2, packetId(pubRec));
+            assertEquals(2, StoredSessions.packetId(pubRec));
         }
         try (RawClient subscriber = RawClient.connected(broker.port(), "held-sub", false)) {
             assertEquals("one", subscriber.receivePublish().payload());
@@ -95,8 +89,8 @@ class StoredBeforeAcknowledgedTest {
 
     @Test
     void anMqtt5PublisherIsToldWhenTheMessageCannotBeStored() throws Exception {
-        goOffline("failing-sub5", "stored/failing5");
-        long before = notStored();
+        StoredSessions.goOffline(broker, "failing-sub5", "stored/failing5");
+        long before = StoredSessions.notStored(broker);
         try (RawClient publisher = RawClient.connected5(broker.port(), "failing-pub5", MqttProperties.NO_PROPERTIES)) {
             GatedJournal.failWrites();
             publisher.publish("stored/failing5", "lost qos 1", 1, 1, false);
@@ -104,7 +98,7 @@ class StoredBeforeAcknowledgedTest {
 
             assertRefused(publisher.receive(), MqttMessageType.PUBACK, 1);
             assertRefused(publisher.receive(), MqttMessageType.PUBREC, 2);
-            assertEquals(before + 2, notStored());
+            assertEquals(before + 2, StoredSessions.notStored(broker));
 
             GatedJournal.reset();
             // A refused QoS 2 flow has ended, so its packet id is free and the message is new [MQTT-4.3.3-4].
@@ -126,8 +120,8 @@ class StoredBeforeAcknowledgedTest {
     /** MQTT 3.1.1 has no negative acknowledgement: the client keeps the message and sends it again. */
     @Test
     void anMqtt311PublisherIsDisconnectedWithoutAcknowledgementAndItsRetryIsStored() throws Exception {
-        goOffline("failing-sub3", "stored/failing3");
-        long before = notStored();
+        StoredSessions.goOffline(broker, "failing-sub3", "stored/failing3");
+        long before = StoredSessions.notStored(broker);
         try (RawClient publisher = RawClient.connected(broker.port(), "failing-pub3", false)) {
             GatedJournal.failWrites();
             publisher.publish("stored/failing3", "qos 1", 1, 7, false);
@@ -135,7 +129,7 @@ class StoredBeforeAcknowledgedTest {
 
             assertNull(publisher.receive(Duration.ofSeconds(10)), "an acknowledgement instead of a closed connection");
             assertTrue(publisher.awaitClosed(Duration.ofSeconds(1)));
-            assertTrue(before < notStored());
+            assertTrue(before < StoredSessions.notStored(broker));
         }
         GatedJournal.reset();
         try (RawClient publisher = RawClient.connected(broker.port(), "failing-pub3", false)) {
@@ -143,11 +137,11 @@ class StoredBeforeAcknowledgedTest {
             publisher.publish("stored/failing3", "qos 2", 2, 8, true);
             MqttMessage pubAck = publisher.receive();
             assertEquals(MqttMessageType.PUBACK, pubAck.fixedHeader().messageType());
-            assertEquals(7, packetId(pubAck));
+            assertEquals(7, StoredSessions.packetId(pubAck));
             // Not taken for a duplicate of a message already received: it never was [MQTT-4.3.3-2].
             MqttMessage pubRec = publisher.receive();
             assertEquals(MqttMessageType.PUBREC, pubRec.fixedHeader().messageType());
-            assertEquals(8, packetId(pubRec));
+            assertEquals(8, StoredSessions.packetId(pubRec));
         }
         try (RawClient subscriber = RawClient.connected(broker.port(), "failing-sub3", false)) {
             assertEquals("qos 1", subscriber.receivePublish().payload());
@@ -155,35 +149,15 @@ class StoredBeforeAcknowledgedTest {
         }
     }
 
-    /** A persistent session subscribed to {@code filter} at QoS 2, whose client has gone and whose session is stored. */
-    private static void goOffline(String clientId, String filter) throws IOException {
-        try (RawClient subscriber = RawClient.connected(broker.port(), clientId, false)) {
-            subscriber.subscribe(1, filter, 2);
-            subscriber.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE,
-                    false, 0)));
-            assertTrue(subscriber.awaitClosed(Duration.ofSeconds(5)));
-        }
-        // Stored once the connection has handed its route to the session.
-        await().until(() -> GatedJournal.lastEvent("session|" + clientId) instanceof SessionEvent.SessionSuspended);
-    }
-
-    private static long notStored() {
-        return broker.metrics().get(Counter.ACK_STORE_FAILED) + broker.metrics().get(Counter.ACK_STORE_TIMED_OUT);
-    }
-
     private static void assertRefused(MqttMessage ack, MqttMessageType type, int packetId) {
         assertNotNull(ack, "no " + type);
         assertEquals(type, ack.fixedHeader().messageType());
-        assertEquals(packetId, packetId(ack));
+        assertEquals(packetId, StoredSessions.packetId(ack));
         assertEquals(0x80, reasonCode(ack), "Unspecified error");
         MqttPubReplyMessageVariableHeader header = (MqttPubReplyMessageVariableHeader) ack.variableHeader();
         assertEquals("message not stored",
                 header.properties().getProperty(MqttProperties.MqttPropertyType.REASON_STRING.value()).value());
         assertFalse(header.properties().isEmpty());
-    }
-
-    private static int packetId(MqttMessage message) {
-        return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
     }
 
     private static int reasonCode(MqttMessage message) {

@@ -1,17 +1,11 @@
 package io.shoal.deploy.e2e;
 
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.shoal.node.metrics.Counter;
-import io.shoal.persistence.session.SessionEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -48,9 +42,9 @@ class UnstoredMessageRetryTest {
      */
     @Test
     void theConnectionClosesOnceTheMessagesBehindTheRefusedOneHaveSettled() throws Exception {
-        goOffline("settling-sub-a", "stored/settling-a");
-        goOffline("settling-sub-b", "stored/settling-b");
-        long before = notStored();
+        StoredSessions.goOffline(broker, "settling-sub-a", "stored/settling-a");
+        StoredSessions.goOffline(broker, "settling-sub-b", "stored/settling-b");
+        long before = StoredSessions.notStored(broker);
         try (RawClient publisher = RawClient.connected(broker.port(), "settling-pub", false)) {
             // Both messages are on their way to being stored before the first fails.
             GatedJournal.holdWritesFor("session|settling-sub-a", "session|settling-sub-b");
@@ -58,7 +52,7 @@ class UnstoredMessageRetryTest {
             publisher.publish("stored/settling-b", "behind it", 2, 8, false);
             await().until(() -> GatedJournal.heldWrites() >= 2);
             GatedJournal.failWritesFor("session|settling-sub-a");
-            await().until(() -> notStored() > before);
+            await().until(() -> StoredSessions.notStored(broker) > before);
 
             assertNull(publisher.receive(NO_ACK_WITHIN), "an acknowledgement instead of a closed connection");
             assertFalse(publisher.awaitClosed(Duration.ofMillis(50)),
@@ -71,10 +65,10 @@ class UnstoredMessageRetryTest {
             publisher.publish("stored/settling-b", "behind it", 2, 8, true);
             MqttMessage pubAck = publisher.receive();
             assertEquals(MqttMessageType.PUBACK, pubAck.fixedHeader().messageType());
-            assertEquals(7, packetId(pubAck));
+            assertEquals(7, StoredSessions.packetId(pubAck));
             MqttMessage pubRec = publisher.receive();
             assertEquals(MqttMessageType.PUBREC, pubRec.fixedHeader().messageType());
-            assertEquals(8, packetId(pubRec));
+            assertEquals(8, StoredSessions.packetId(pubRec));
             publisher.ack(MqttMessageType.PUBREL, 8);
             assertEquals(MqttMessageType.PUBCOMP, publisher.receive().fixedHeader().messageType());
         }
@@ -90,25 +84,5 @@ class UnstoredMessageRetryTest {
             assertEquals(MqttMessageType.PUBREL, subscriber.receive().fixedHeader().messageType());
             assertNull(subscriber.receive(NO_ACK_WITHIN), "the QoS 2 message forwarded twice");
         }
-    }
-
-    /** A persistent session subscribed to {@code filter} at QoS 2, whose client has gone and whose session is stored. */
-    private static void goOffline(String clientId, String filter) throws IOException {
-        try (RawClient subscriber = RawClient.connected(broker.port(), clientId, false)) {
-            subscriber.subscribe(1, filter, 2);
-            subscriber.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE,
-                    false, 0)));
-            assertTrue(subscriber.awaitClosed(Duration.ofSeconds(5)));
-        }
-        // Stored once the connection has handed its route to the session.
-        await().until(() -> GatedJournal.lastEvent("session|" + clientId) instanceof SessionEvent.SessionSuspended);
-    }
-
-    private static long notStored() {
-        return broker.metrics().get(Counter.ACK_STORE_FAILED) + broker.metrics().get(Counter.ACK_STORE_TIMED_OUT);
-    }
-
-    private static int packetId(MqttMessage message) {
-        return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
     }
 }
