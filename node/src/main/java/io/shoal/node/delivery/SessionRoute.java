@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Consumer;
 
 /**
  * The node-local delivery point of one client: what the subscription index points to. It outlives
@@ -42,6 +43,13 @@ public final class SessionRoute {
     private volatile Object owner;
     private Map<String, Subscription> subscriptions;
     private boolean retired;
+    /**
+     * What held the route before the owner's claim, until the owner has the session: a CONNECT that
+     * fails gives it back (see {@link #unclaim}). The subscriptions are those a clean start dropped.
+     */
+    private Object ownerBeforeClaim;
+    private Subscriber targetBeforeClaim;
+    private List<Subscription> droppedByClaim;
     /** While the client may get messages twice (it came from another node): those it got. Usually null. */
     private volatile RecentMessages recent;
 
@@ -213,15 +221,65 @@ public final class SessionRoute {
             if (retired) {
                 return false;
             }
+            ownerBeforeClaim = owner;
+            targetBeforeClaim = target;
+            droppedByClaim = null;
             owner = newOwner;
             target = newTarget;
-            if (cleanStart) {
+            if (cleanStart && subscriptions != null) {
+                droppedByClaim = List.copyOf(subscriptions.values());
                 clearFilters();
             }
             return true;
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /** The owner got its session: what held the route before is not needed back. */
+    public void claimed(Object caller) {
+        long stamp = lock.writeLock();
+        try {
+            if (caller == owner) {
+                forgetBeforeClaim();
+            }
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * The owner did not get its session (its CONNECT failed), so the route goes back to what held it
+     * before: an offline session this node routes for, or a connection that still has the session.
+     * {@code handBack} gets that (null if nothing did) before any later message can reach it, to
+     * take what reached the owner meanwhile. Returns true if the route was retired.
+     */
+    boolean unclaim(Object caller, Consumer<Subscriber> handBack) {
+        long stamp = lock.writeLock();
+        try {
+            if (caller != owner) {
+                return false;
+            }
+            owner = ownerBeforeClaim;
+            target = targetBeforeClaim;
+            handBack.accept(target);
+            if (owner == null && target == null) {
+                clearFilters();
+                retired = true;
+            } else if (droppedByClaim != null) {
+                droppedByClaim.forEach(this::add);
+            }
+            forgetBeforeClaim();
+            return retired;
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    private void forgetBeforeClaim() {
+        ownerBeforeClaim = null;
+        targetBeforeClaim = null;
+        droppedByClaim = null;
     }
 
     /**
@@ -232,6 +290,12 @@ public final class SessionRoute {
         long stamp = lock.writeLock();
         try {
             if (caller != owner) {
+                if (caller == ownerBeforeClaim) {
+                    // Gone while its successor's CONNECT is pending: should that fail, the route
+                    // goes back to the offline session, not to this connection.
+                    ownerBeforeClaim = null;
+                    targetBeforeClaim = offline;
+                }
                 return false;
             }
             owner = null;

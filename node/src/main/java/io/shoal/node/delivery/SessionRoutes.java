@@ -7,6 +7,7 @@ import io.shoal.node.topic.SubscriptionIndex;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** The routes of the clients whose sessions this node serves, by client identifier. */
 public final class SessionRoutes {
@@ -44,6 +45,13 @@ public final class SessionRoutes {
     /** See {@link SessionRoute#release}; a retired route is forgotten. */
     public void release(SessionRoute route, Object owner, Subscriber offline) {
         if (route.release(owner, offline)) {
+            routes.remove(route.clientId(), route);
+        }
+    }
+
+    /** See {@link SessionRoute#unclaim}; a retired route is forgotten. */
+    public void unclaim(SessionRoute route, Object owner, Consumer<Subscriber> handBack) {
+        if (route.unclaim(owner, handBack)) {
             routes.remove(route.clientId(), route);
         }
     }

@@ -360,7 +360,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private void onAttached(AttachedSession attached, Throwable failure) {
         if (failure != null) {
             log.error("Session of client {} could not be opened", clientId, failure);
-            services.routes().release(route, this, null);
+            services.routes().unclaim(route, this, this::handBack);
             refuse(Refusal.SERVER_UNAVAILABLE, "session unavailable");
             return;
         }
@@ -382,6 +382,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         for (Subscription s : state.subscriptions()) {
             route.subscribe(this, s);
         }
+        route.claimed(this);
         if (!channel.isActive()) {
             detach();
             return;
@@ -411,6 +412,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         }
         drainInbox();
         channel.flush();
+    }
+
+    /**
+     * The CONNECT failed: what reached the inbox meanwhile goes to what holds the route again. Should
+     * nothing hold it, a publisher waiting for such a message is told it is not safe, and sends it again.
+     */
+    private void handBack(Subscriber previous) {
+        inbox.drainTo((delivery, receipt) -> {
+            if (receipt != null && receipt.givenUp()) {
+                receipt.failed(); // its publisher sends it again: storing it now would make a duplicate
+                return;
+            }
+            if (previous != null) {
+                previous.enqueue(delivery, receipt);
+            }
+            if (receipt != null) {
+                if (previous != null) {
+                    receipt.stored(); // the inbox's part; what previous expects is its own
+                } else {
+                    receipt.failed();
+                }
+            }
+        });
     }
 
     private void refuse(Refusal refusal, String reason) {

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Restoring offline sessions' routes at a node start, and how they meet connections. */
@@ -102,5 +104,78 @@ class SessionRoutesTest {
 
         assertEquals(1, toSession.size());
         assertEquals("meters/2", toConnection.get(0).publication().topic());
+    }
+
+    // A connection whose CONNECT failed (its session was unavailable) gives the route back.
+
+    @Test
+    void aFailedConnectGivesTheRouteBackToTheOfflineSessionWithWhatReachedItsConnectionMeanwhile() {
+        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), (d, receipt) -> toSession.add(d));
+        Object connection = new Object();
+        SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), false);
+        router.publish(message("meters/1"));
+
+        routes.unclaim(route, connection, previous -> toConnection.forEach(d -> previous.enqueue(d, null)));
+        router.publish(message("meters/2"));
+
+        assertEquals(List.of("meters/1", "meters/2"), toSession.stream().map(d -> d.publication().topic()).toList());
+    }
+
+    @Test
+    void aFailedCleanStartGivesBackTheSubscriptionsItDropped() {
+        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), (d, receipt) -> toSession.add(d));
+        Object connection = new Object();
+        SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), true);
+        assertEquals(0, router.publish(message("meters/1")), "dropped at the claim");
+
+        routes.unclaim(route, connection, previous -> { });
+
+        assertEquals(1, router.publish(message("meters/2")));
+        assertEquals(List.of("meters/2"), toSession.stream().map(d -> d.publication().topic()).toList());
+    }
+
+    @Test
+    void aConnectionKeepsItsRouteWhenItsSuccessorsConnectFails() {
+        Object current = new Object();
+        SessionRoute route = routes.claim("meter-1", current, (d, receipt) -> toConnection.add(d), false);
+        route.subscribe(current, new Subscription("meters/#", 1));
+        Object successor = new Object();
+        routes.claim("meter-1", successor, (d, receipt) -> toSession.add(d), false);
+
+        routes.unclaim(route, successor, previous -> { });
+        router.publish(message("meters/1"));
+
+        assertEquals(1, toConnection.size());
+        route.subscribe(current, new Subscription("meters/2", 1));
+        assertEquals(2, route.subscriptions().size(), "the current connection owns the route again");
+    }
+
+    @Test
+    void aConnectionThatLeftWhileItsSuccessorsConnectWasPendingLeavesTheRouteToItsOfflineSession() {
+        Object current = new Object();
+        SessionRoute route = routes.claim("meter-1", current, (d, receipt) -> toConnection.add(d), false);
+        route.subscribe(current, new Subscription("meters/#", 1));
+        Object successor = new Object();
+        routes.claim("meter-1", successor, (d, receipt) -> { }, false);
+        routes.release(route, current, (d, receipt) -> toSession.add(d)); // closed by the takeover
+
+        routes.unclaim(route, successor, previous -> { });
+        router.publish(message("meters/1"));
+
+        assertEquals(List.of("meters/1"), toSession.stream().map(d -> d.publication().topic()).toList());
+        assertTrue(toConnection.isEmpty());
+        assertFalse(route.online());
+    }
+
+    @Test
+    void aFailedConnectOfAClientThisNodeDidNotRouteForLeavesNoRoute() {
+        Object connection = new Object();
+        SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), false);
+        List<Object> handedBackTo = new ArrayList<>();
+
+        routes.unclaim(route, connection, handedBackTo::add);
+
+        assertEquals(Collections.singletonList(null), handedBackTo, "nothing to hand back to");
+        assertNull(routes.get("meter-1"));
     }
 }

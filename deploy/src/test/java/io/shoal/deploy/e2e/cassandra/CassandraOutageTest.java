@@ -7,6 +7,8 @@ import ch.qos.logback.core.read.ListAppender;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -125,6 +127,10 @@ class CassandraOutageTest {
         Mqtt5ConnAckException unavailable = assertThrows(Mqtt5ConnAckException.class,
                 () -> Clients5.hivemq(broker, "outage-newcomer").connect());
         assertEquals(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE, unavailable.getMqttMessage().getReasonCode());
+        // So is a client whose session this node routes while it is away; the node goes on routing it.
+        Mqtt3ConnAckException deviceRefused = assertThrows(Mqtt3ConnAckException.class,
+                () -> Clients.hivemq(broker, "outage-device").connectWith().cleanSession(false).send());
+        assertEquals(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE, deviceRefused.getMqttMessage().getReturnCode());
         online.disconnect();
 
         cassandra.startServer();
