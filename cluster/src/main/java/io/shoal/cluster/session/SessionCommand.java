@@ -36,6 +36,13 @@ public sealed interface SessionCommand extends CborSerializable {
     }
 
     /**
+     * The connection got the session and its node routes for it now. Until then the entity cannot
+     * tell it from one that gave up just before the answer reached it (see {@link ConnectAbandoned}).
+     */
+    record RouteTaken(ConnectionRef connection) implements SessionCommand {
+    }
+
+    /**
      * {@code handover}: the client came from another node, which goes on passing its messages on for
      * a while (so some may arrive twice).
      */

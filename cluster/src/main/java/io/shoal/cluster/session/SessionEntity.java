@@ -105,6 +105,19 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
      * the new node's routes, then its route is retired.
      */
     private ActorRef<NodeGateway.Command> previousRoutes;
+    /**
+     * How the session was routed before the current connection connected, for if that connection
+     * turns out to have given up before it was answered: the gateway (if known) and the journaled node.
+     */
+    private ActorRef<NodeGateway.Command> routesBeforeConnect;
+    private String routedByBeforeConnect;
+    private boolean connectResumed;
+    /**
+     * Whether the connection's node routes for the session yet (see {@link SessionCommand.RouteTaken});
+     * a sweep waits for that, since a connection answered too late never will.
+     */
+    private boolean onlineRouted;
+    private boolean sweepWaiting;
     private boolean takeoverRequested;
     private boolean passivating;
     /** Offline messages accepted and not yet journaled. */
@@ -157,6 +170,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Connect.class, this::onConnect)
                 .onCommand(SessionCommand.ConnectAbandoned.class, this::onConnectAbandoned)
+                .onCommand(SessionCommand.RouteTaken.class, this::onRouteTaken)
                 .onCommand(Subscribe.class, this::onSubscribe)
                 .onCommand(Unsubscribe.class, this::onUnsubscribe)
                 .onCommand(Detach.class, this::onDetach)
@@ -230,9 +244,13 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         onlineCleanStart = connect.cleanStart();
         onlineExpiry = connect.expirySeconds();
         onlineWill = connect.will();
+        onlineRouted = false;
+        routesBeforeConnect = routesGateway;
+        routedByBeforeConnect = data.routedBy();
         boolean handover = handOverRoutes(online.gateway());
         long now = System.currentTimeMillis();
         boolean resumes = data.exists() && !data.expired(now) && !connect.cleanStart();
+        connectResumed = resumes;
         List<SessionEvent> events = new ArrayList<>(3);
         if (resumes) {
             // The state goes to the connection as it is now; a session that ends with this
@@ -411,6 +429,10 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         ClusterView members = new ClusterView(context.getSystem());
         if (online != null) {
             if (members.alive(online.node()) && !restore.departed().contains(online.node())) {
+                if (!onlineRouted && !onlineTransient) {
+                    sweepWaiting = true; // until its node routes for it, or the connection turns out to have given up
+                    return Effect().stash();
+                }
                 return answer(restore, List.of());
             }
             // Its connection went with its node, without a word. Once that is journaled, the sweep's
@@ -514,13 +536,32 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     }
 
     private Effect<SessionEvent, SessionData> onConnectAbandoned(SessionData data, SessionCommand.ConnectAbandoned gaveUp) {
-        if (gaveUp.connection().equals(online)) {
-            // Answered, but too late: its client was refused, and leaves no will. Its node never
-            // routed for the session, so the route it was handed over from stays.
-            undoRouteHandover();
-            return connectionLost(data, null, onlineExpiry, onlineTransient).thenUnstashAll();
+        if (!gaveUp.connection().equals(online)) {
+            abandoned.add(gaveUp.connection()); // still waiting in the stash
+            return Effect().none();
         }
-        abandoned.add(gaveUp.connection()); // still waiting in the stash
+        // Answered, but too late: its client was refused, and leaves no will. Its node never routed
+        // for the session, so routing stays as it was before; a new session has nothing of the old
+        // one to route. Should the node that routed before be gone, a sweep takes the session over.
+        String routedBy = null;
+        if (connectResumed) {
+            undoRouteHandover();
+            routedBy = routedByBeforeConnect;
+        } else {
+            retirePreviousRoute();
+        }
+        return connectionLost(data, null, onlineExpiry, onlineTransient, routedBy).thenUnstashAll();
+    }
+
+    private Effect<SessionEvent, SessionData> onRouteTaken(SessionData data, SessionCommand.RouteTaken taken) {
+        if (!taken.connection().equals(online)) {
+            return Effect().none(); // already gone
+        }
+        onlineRouted = true;
+        if (sweepWaiting) {
+            sweepWaiting = false;
+            return Effect().none().thenUnstashAll();
+        }
         return Effect().none();
     }
 
@@ -532,6 +573,12 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
      */
     private EffectBuilder<SessionEvent, SessionData> connectionLost(SessionData data, Will will, long expiry,
                                                                  boolean wasTransient) {
+        return connectionLost(data, will, expiry, wasTransient, null);
+    }
+
+    /** ... and, if {@code routedBy} is not null, the session is journaled as routed by that node again. */
+    private EffectBuilder<SessionEvent, SessionData> connectionLost(SessionData data, Will will, long expiry,
+                                                                 boolean wasTransient, String routedBy) {
         goOffline();
         long now = System.currentTimeMillis();
         if (wasTransient || expiry == 0) {
@@ -545,8 +592,9 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         Will delayed = will != null && will.delaySeconds() > 0 ? will : null;
         Will immediate = delayed == null ? will : null;
         SessionState state = data.toState();
-        return Effect().persist(new SessionEvent.SessionSuspended(state.pending(), state.awaitingRelease(), now, expiry,
-                        delayed))
+        SessionEvent suspended = new SessionEvent.SessionSuspended(state.pending(), state.awaitingRelease(), now, expiry,
+                delayed);
+        return Effect().persist(routedBy == null ? List.of(suspended) : List.of(suspended, new SessionEvent.RoutedBy(routedBy)))
                 .thenRun(s -> {
                     publishWill(immediate);
                     scheduleDeadline(s);
@@ -598,12 +646,11 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         return Effect().none();
     }
 
+    /** The connection's node never routed for the session: routing stays as it was before it connected. */
     private void undoRouteHandover() {
-        if (previousRoutes != null) {
-            timers.cancel(ROUTE_HANDOVER_TIMER);
-            routesGateway = previousRoutes;
-            previousRoutes = null;
-        }
+        timers.cancel(ROUTE_HANDOVER_TIMER);
+        routesGateway = routesBeforeConnect; // if unknown, the routing node's next message tells
+        previousRoutes = null;
     }
 
     private void retirePreviousRoute() {
@@ -633,6 +680,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private void goOffline() {
         online = null;
+        sweepWaiting = false; // what waits is unstashed
         onlineWill = null;
         takeoverRequested = false;
         timers.cancelAll();

@@ -97,7 +97,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         ConnectionRef ref = new ConnectionRef(gateway, id, nodeId);
         return entity.<SessionCommand.Connected>ask(
                         replyTo -> new SessionCommand.Connect(cleanStart, expirySeconds, ref, will, replyTo), askTimeout)
-                .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, id, expirySeconds == 0, connected),
+                .<AttachedSession>thenApplyAsync(connected -> new Attached(entity, ref, expirySeconds == 0, connected),
                         DIRECT)
                 .whenCompleteAsync((attached, failure) -> {
                     if (failure != null) {
@@ -151,16 +151,18 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     /** A session held by a connection of this node. */
     private final class Attached implements AttachedSession {
         private final EntityRef<SessionCommand> entity;
+        private final ConnectionRef connection;
         private final long connectionId;
         private final boolean transientSession;
         private final SessionCommand.Connected connected;
         private final Subscriber offline;
 
         /** @param transientSession the session ends with the connection, so nothing is journaled */
-        Attached(EntityRef<SessionCommand> entity, long connectionId, boolean transientSession,
+        Attached(EntityRef<SessionCommand> entity, ConnectionRef connection, boolean transientSession,
                  SessionCommand.Connected connected) {
             this.entity = entity;
-            this.connectionId = connectionId;
+            this.connection = connection;
+            this.connectionId = connection.id();
             this.transientSession = transientSession;
             this.connected = connected;
             this.offline = transientSession ? null : sessionSubscriber(entity);
@@ -179,6 +181,14 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         @Override
         public Duration handoverWindow() {
             return connected.handover() ? handoverWindow : Duration.ZERO;
+        }
+
+        /** Only a session that outlives its connection is routed while offline, and only it needs to know. */
+        @Override
+        public void routed() {
+            if (!transientSession) {
+                entity.tell(new SessionCommand.RouteTaken(connection));
+            }
         }
 
         @Override

@@ -103,6 +103,8 @@ class SessionEntityTest {
     private static final long NEVER = 0xFFFFFFFFL;
     /** A node that was a member once and has left the cluster. */
     private static final String DEPARTED_NODE = "akka://SessionEntityTest@10.255.0.1:25520#-1";
+    /** A node whose membership does not matter to the test. */
+    private static final String OTHER_NODE = "akka://SessionEntityTest@10.255.0.2:25520#-2";
 
     /** Akka's scheduler may run a task up to one tick (akka.scheduler.tick-duration) early. */
     private static final long SCHEDULER_TICK_MILLIS = 10;
@@ -1432,6 +1434,7 @@ class SessionEntityTest {
         Connected connected = reconnecting.receiveMessage(); // without waiting for the takeover timeout
         assertTrue(connected.sessionPresent());
         assertEquals(List.of(new Subscription("a/#", 1)), connected.state().subscriptions());
+        session.entity.tell(new SessionCommand.RouteTaken(new ConnectionRef(session.gateway.ref(), 2, session.node)));
         assertEquals(List.of(), replyTo.receiveMessage().subscriptions(), "its client is back: nothing to take over");
         session.expectPersisted(SessionSuspended.class);
         session.expectPersisted(SessionResumed.class); // attached through this node now
@@ -1521,14 +1524,19 @@ class SessionEntityTest {
         session.detach(1, List.of(), Set.of(), NO_WILL);
         session.expectPersisted(SessionSuspended.class); // offline, routed by the node of connection 1
         TestProbe<NodeGateway.Command> otherNode = testKit.createTestProbe();
-        ConnectionRef gaveUp = new ConnectionRef(otherNode.ref(), 2, session.node);
+        String routingNode = session.node;
+        session.node = OTHER_NODE;
+        ConnectionRef gaveUp = new ConnectionRef(otherNode.ref(), 2, OTHER_NODE);
         TestProbe<Connected> answeredTooLate = testKit.createTestProbe();
 
         session.entity.tell(new Connect(RESUME, 60, gaveUp, null, answeredTooLate.ref()));
         assertTrue(answeredTooLate.receiveMessage().sessionPresent());
         session.expectPersisted(SessionResumed.class);
+        session.node = routingNode;
         session.entity.tell(new SessionCommand.ConnectAbandoned(gaveUp));
         session.expectPersisted(SessionSuspended.class);
+        assertEquals(session.node, session.expectPersisted(SessionEvent.RoutedBy.class).node(),
+                "journaled as routed where it was, for the next sweep");
 
         session.gateway.expectNoMessage(Duration.ofSeconds(1)); // no RetireRoute once the handover time is up
         ReceiptRef receipt = awaiting(new CompletableFuture<>());
@@ -1538,10 +1546,91 @@ class SessionEntityTest {
         otherNode.expectNoMessage(SHORT);
     }
 
+    /**
+     * As in a node loss: the client's CONNECT reaches the session recovered elsewhere and is answered
+     * too late, while the sweep asks about the session. Had the sweep taken it for connected, nobody
+     * would route for it once the departed node's routes are forgotten; it waits, and takes it over.
+     */
+    @Test
+    void aSweepWaitsForAConnectionToRouteAndTakesTheSessionOverIfItWasAnsweredTooLate() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.connect(RESUME, 600, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+        session.restart(); // its own node lost too: recovered elsewhere, knowing no connection
+
+        session.node = new ClusterView(testKit.system()).selfId();
+        ConnectionRef gaveUp = new ConnectionRef(testKit.createTestProbe(NodeGateway.Command.class).ref(), 2,
+                session.node);
+        TestProbe<Connected> answeredTooLate = testKit.createTestProbe();
+        session.entity.tell(new Connect(RESUME, 600, gaveUp, null, answeredTooLate.ref()));
+        assertTrue(answeredTooLate.receiveMessage().sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+        TestProbe<SessionCommand.Restored> swept = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "adopter#1", Set.of(DEPARTED_NODE), swept.ref()));
+        swept.expectNoMessage(SHORT);
+
+        session.entity.tell(new SessionCommand.ConnectAbandoned(gaveUp));
+
+        assertEquals(List.of(new Subscription("a/#", 1)), swept.receiveMessage().subscriptions());
+        session.expectPersisted(SessionSuspended.class);
+        assertEquals(DEPARTED_NODE, session.expectPersisted(SessionEvent.RoutedBy.class).node());
+        assertEquals("adopter#1", session.expectPersisted(SessionEvent.RoutedBy.class).node());
+    }
+
+    @Test
+    void aSweepWaitingForAConnectionLeavesTheSessionToItOnceItsNodeRoutesForIt() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.connect(RESUME, 600, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+        session.restart();
+        session.node = new ClusterView(testKit.system()).selfId();
+        assertTrue(session.connect(RESUME, 600, 2).sessionPresent());
+        session.expectPersisted(SessionResumed.class);
+        TestProbe<SessionCommand.Restored> swept = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
+                "adopter#1", Set.of(DEPARTED_NODE), swept.ref()));
+        swept.expectNoMessage(SHORT);
+
+        session.entity.tell(new SessionCommand.RouteTaken(new ConnectionRef(session.gateway.ref(), 2, session.node)));
+
+        assertEquals(List.of(), swept.receiveMessage().subscriptions(), "routed by its connection's node");
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    /** A refused clean start still ended the old session: the route of its subscriptions goes. */
+    @Test
+    void aCleanStartAnsweredAfterItsConnectionGaveUpRetiresTheOldSessionsRoute() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+        session.detach(1, NO_DELAYED_WILL, 60);
+        session.expectPersisted(SessionSuspended.class);
+        TestProbe<NodeGateway.Command> refusedNode = testKit.createTestProbe();
+        ConnectionRef gaveUp = new ConnectionRef(refusedNode.ref(), 2, session.node);
+        TestProbe<Connected> answeredTooLate = testKit.createTestProbe();
+
+        session.entity.tell(new Connect(CLEAN_START, 60, gaveUp, null, answeredTooLate.ref()));
+        assertFalse(answeredTooLate.receiveMessage().sessionPresent());
+        session.entity.tell(new SessionCommand.ConnectAbandoned(gaveUp));
+
+        assertEquals(new RetireRoute(session.clientId), session.gateway.receiveMessage());
+        refusedNode.expectNoMessage(SHORT);
+    }
+
     @Test
     void onlineSessionRestoresNothingItsConnectionRoutesForIt() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.connect(PERSISTENT_SESSION, 1);
+        session.entity.tell(new SessionCommand.RouteTaken(new ConnectionRef(session.gateway.ref(), 1, session.node)));
         session.subscribe(1, new Subscription("a/#", 1));
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
 

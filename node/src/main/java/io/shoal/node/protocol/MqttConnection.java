@@ -383,6 +383,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             route.subscribe(this, s);
         }
         route.claimed(this);
+        attached.routed();
         if (!channel.isActive()) {
             detach();
             return;

@@ -22,6 +22,12 @@ public interface AttachedSession {
         return Duration.ZERO;
     }
 
+    /**
+     * The connection's route is in place, with the session's subscriptions: this node routes the
+     * client's messages from now on, also once it disconnects.
+     */
+    void routed();
+
     /** Where messages for the client go while it is offline; null when the session ends at disconnect. */
     Subscriber offlineSubscriber();
 
