@@ -43,12 +43,15 @@ public final class SessionRoute {
     private volatile Object owner;
     private Map<String, Subscription> subscriptions;
     private boolean retired;
+    /** The owner's CONNECT is still waiting for its session. */
+    private boolean claimPending;
     /**
-     * What held the route before the owner's claim, until the owner has the session: a CONNECT that
-     * fails gives it back (see {@link #unclaim}). The subscriptions are those a clean start dropped.
+     * While {@link #claimPending}: what the route goes back to should that CONNECT fail (see
+     * {@link #unclaim}): the connection that held the session before, or the offline session (or
+     * nothing). The subscriptions are those a clean start dropped.
      */
-    private Object ownerBeforeClaim;
-    private Subscriber targetBeforeClaim;
+    private Object fallbackOwner;
+    private Subscriber fallbackTarget;
     private List<Subscription> droppedByClaim;
     /** While the client may get messages twice (it came from another node): those it got. Usually null. */
     private volatile RecentMessages recent;
@@ -145,16 +148,23 @@ public final class SessionRoute {
 
     /**
      * Routes the subscriptions of an offline session to {@code offline} (its session), as they were
-     * before the node restarted. Does nothing if a connection has claimed the route meanwhile: its
-     * session state is newer.
+     * before the node restarted. Does nothing if a connection holds the session: its state is newer.
+     * A connection whose CONNECT is still pending gets what they match meanwhile; should it fail, the
+     * route goes to {@code offline} (see {@link #unclaim}), so the session is routed either way.
      */
     boolean restore(List<Subscription> restored, Subscriber offline) {
         long stamp = lock.writeLock();
         try {
-            if (owner != null || retired) {
+            if (retired || owner != null && !claimPending) {
                 return false;
             }
-            target = offline;
+            if (owner == null) {
+                target = offline;
+            } else {
+                fallbackOwner = null;
+                fallbackTarget = offline;
+                droppedByClaim = null;
+            }
             restored.forEach(this::add);
             return true;
         } finally {
@@ -221,13 +231,19 @@ public final class SessionRoute {
             if (retired) {
                 return false;
             }
-            ownerBeforeClaim = owner;
-            targetBeforeClaim = target;
-            droppedByClaim = null;
+            if (!claimPending) {
+                // A connection whose CONNECT is pending too never had the session: not a fallback.
+                fallbackOwner = owner;
+                fallbackTarget = target;
+                droppedByClaim = null;
+            }
+            claimPending = true;
             owner = newOwner;
             target = newTarget;
             if (cleanStart && subscriptions != null) {
-                droppedByClaim = List.copyOf(subscriptions.values());
+                if (droppedByClaim == null) {
+                    droppedByClaim = List.copyOf(subscriptions.values());
+                }
                 clearFilters();
             }
             return true;
@@ -241,7 +257,7 @@ public final class SessionRoute {
         long stamp = lock.writeLock();
         try {
             if (caller == owner) {
-                forgetBeforeClaim();
+                forgetFallback();
             }
         } finally {
             lock.unlockWrite(stamp);
@@ -251,17 +267,21 @@ public final class SessionRoute {
     /**
      * The owner did not get its session (its CONNECT failed), so the route goes back to what held it
      * before: an offline session this node routes for, or a connection that still has the session.
-     * {@code handBack} gets that (null if nothing did) before any later message can reach it, to
-     * take what reached the owner meanwhile. Returns true if the route was retired.
+     * {@code handBack} gets that (null if nothing did, or if another connection has claimed the
+     * route since) before any later message can reach it, to take what reached the owner meanwhile.
+     * Returns true if the route was retired.
      */
     boolean unclaim(Object caller, Consumer<Subscriber> handBack) {
         long stamp = lock.writeLock();
         try {
             if (caller != owner) {
+                // Claimed since by another connection, which took over its fallback: what reached
+                // this one is not delivered, and its publishers are told so.
+                handBack.accept(null);
                 return false;
             }
-            owner = ownerBeforeClaim;
-            target = targetBeforeClaim;
+            owner = fallbackOwner;
+            target = fallbackTarget;
             handBack.accept(target);
             if (owner == null && target == null) {
                 clearFilters();
@@ -269,16 +289,17 @@ public final class SessionRoute {
             } else if (droppedByClaim != null) {
                 droppedByClaim.forEach(this::add);
             }
-            forgetBeforeClaim();
+            forgetFallback();
             return retired;
         } finally {
             lock.unlockWrite(stamp);
         }
     }
 
-    private void forgetBeforeClaim() {
-        ownerBeforeClaim = null;
-        targetBeforeClaim = null;
+    private void forgetFallback() {
+        claimPending = false;
+        fallbackOwner = null;
+        fallbackTarget = null;
         droppedByClaim = null;
     }
 
@@ -290,11 +311,11 @@ public final class SessionRoute {
         long stamp = lock.writeLock();
         try {
             if (caller != owner) {
-                if (caller == ownerBeforeClaim) {
+                if (claimPending && caller == fallbackOwner) {
                     // Gone while its successor's CONNECT is pending: should that fail, the route
                     // goes back to the offline session, not to this connection.
-                    ownerBeforeClaim = null;
-                    targetBeforeClaim = offline;
+                    fallbackOwner = null;
+                    fallbackTarget = offline;
                 }
                 return false;
             }

@@ -373,8 +373,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         if (!state.awaitingRelease().isEmpty()) {
             awaitingRelease = new HashSet<>(state.awaitingRelease());
         }
-        if (!attached.sessionPresent() && !request.cleanStart()) {
-            route.clearSubscriptions(this); // the session this node routed for has expired meanwhile
+        if (!attached.sessionPresent()) {
+            // A new session: what this node routed for an earlier one (expired meanwhile, or taken
+            // over by a sweep while this CONNECT waited) is not its.
+            route.clearSubscriptions(this);
         }
         if (!attached.handoverWindow().isZero()) {
             route.expectHandover(attached.handoverWindow()); // before any message can arrive directly

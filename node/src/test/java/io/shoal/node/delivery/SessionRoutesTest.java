@@ -84,6 +84,7 @@ class SessionRoutesTest {
     void aConnectionThatClaimedTheRouteFirstKeepsIt() {
         Object connection = new Object();
         SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), false);
+        route.claimed(connection);
         route.subscribe(connection, new Subscription("meters/#", 1));
 
         assertFalse(routes.restoreOffline("meter-1", List.of(new Subscription("old/#", 1)), (d, receipt) -> toSession.add(d)));
@@ -138,6 +139,7 @@ class SessionRoutesTest {
     void aConnectionKeepsItsRouteWhenItsSuccessorsConnectFails() {
         Object current = new Object();
         SessionRoute route = routes.claim("meter-1", current, (d, receipt) -> toConnection.add(d), false);
+        route.claimed(current);
         route.subscribe(current, new Subscription("meters/#", 1));
         Object successor = new Object();
         routes.claim("meter-1", successor, (d, receipt) -> toSession.add(d), false);
@@ -154,6 +156,7 @@ class SessionRoutesTest {
     void aConnectionThatLeftWhileItsSuccessorsConnectWasPendingLeavesTheRouteToItsOfflineSession() {
         Object current = new Object();
         SessionRoute route = routes.claim("meter-1", current, (d, receipt) -> toConnection.add(d), false);
+        route.claimed(current);
         route.subscribe(current, new Subscription("meters/#", 1));
         Object successor = new Object();
         routes.claim("meter-1", successor, (d, receipt) -> { }, false);
@@ -165,6 +168,38 @@ class SessionRoutesTest {
         assertEquals(List.of("meters/1"), toSession.stream().map(d -> d.publication().topic()).toList());
         assertTrue(toConnection.isEmpty());
         assertFalse(route.online());
+    }
+
+    /** A sweep took the session over here while its client's CONNECT waited here: it is routed either way. */
+    @Test
+    void aSessionTakenOverWhileItsClientsConnectIsPendingHereStaysRoutedWhenThatConnectFails() {
+        Object connection = new Object();
+        SessionRoute route = routes.claim("meter-1", connection, (d, receipt) -> toConnection.add(d), false);
+
+        assertTrue(routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), (d, receipt) -> toSession.add(d)));
+        router.publish(message("meters/1"));
+        routes.unclaim(route, connection, previous -> toConnection.forEach(d -> previous.enqueue(d, null)));
+        router.publish(message("meters/2"));
+
+        assertEquals(List.of("meters/1", "meters/2"), toSession.stream().map(d -> d.publication().topic()).toList());
+    }
+
+    @Test
+    void aConnectionGivingUpAfterAnotherOneClaimedTheRouteLeavesItsFallbackToThatOne() {
+        routes.restoreOffline("meter-1", List.of(new Subscription("meters/#", 1)), (d, receipt) -> toSession.add(d));
+        Object first = new Object();
+        Object second = new Object();
+        SessionRoute route = routes.claim("meter-1", first, (d, receipt) -> toConnection.add(d), false);
+        routes.claim("meter-1", second, (d, receipt) -> toConnection.add(d), false);
+        List<Object> firstHandedBackTo = new ArrayList<>();
+
+        routes.unclaim(route, first, firstHandedBackTo::add);
+        routes.unclaim(route, second, previous -> { });
+        router.publish(message("meters/1"));
+
+        assertEquals(Collections.singletonList(null), firstHandedBackTo, "superseded: nothing to hand back to");
+        assertEquals(List.of("meters/1"), toSession.stream().map(d -> d.publication().topic()).toList(),
+                "routed to the offline session again, not to the first connection");
     }
 
     @Test
