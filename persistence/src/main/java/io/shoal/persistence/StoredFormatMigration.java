@@ -16,11 +16,13 @@ public final class StoredFormatMigration extends JacksonMigration {
 
     /**
      * Version 2 added {@code routedBy}, {@code attachedWill} and {@code attachedExpirySeconds} to
-     * {@code session-snapshot} (and the types pending-replaced, routed-by, attached).
+     * {@code session-snapshot} (and the types pending-replaced, routed-by, attached). Version 3 added
+     * {@code gateway} and {@code connectionId} to {@code attached}, and {@code attachedGateway} and
+     * {@code attachedConnectionId} to {@code session-snapshot}.
      */
     @Override
     public int currentVersion() {
-        return 2;
+        return 3;
     }
 
     /** Called only for data older than {@link #currentVersion()}; version 1 is the first. */
@@ -29,7 +31,8 @@ public final class StoredFormatMigration extends JacksonMigration {
         if (fromVersion < 1) {
             throw new IllegalArgumentException("There is no stored format version " + fromVersion + " before version 1");
         }
-        // 1 -> 2: a snapshot without the new fields reads them as null ("not known"), which is what it meant.
+        // 1 -> 2 and 2 -> 3: data without the new fields reads them as null or 0 ("not known"),
+        // which is what it meant.
         return json;
     }
 }

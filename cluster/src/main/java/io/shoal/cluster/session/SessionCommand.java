@@ -59,10 +59,12 @@ public sealed interface SessionCommand extends CborSerializable {
     /**
      * The connection ended; it returns what the client has not acknowledged, its will if one is due
      * (now or after its delay), and the session expiry as the client left it. {@code receipts}: the
-     * publishers waiting for some of the pending messages, told once these are journaled.
+     * publishers waiting for some of the pending messages, told once these are journaled. Answered
+     * once applied; the connection's node sends it again until it is (the entity's node may die
+     * before it has journaled the detach), and a repeat is only answered.
      */
-    record Detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
-                  long expirySeconds, List<ReceiptRef> receipts) implements SessionCommand {
+    record Detach(ConnectionRef connection, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
+                  long expirySeconds, List<ReceiptRef> receipts, ActorRef<Done> replyTo) implements SessionCommand {
     }
 
     /**

@@ -2,6 +2,7 @@ package io.shoal.cluster.session;
 
 import akka.Done;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
@@ -47,6 +48,7 @@ import io.shoal.persistence.session.SessionEvent;
 import io.shoal.persistence.session.SessionSnapshotAdapter;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,14 +67,16 @@ import java.util.Set;
  *
  * <p>Sessions that outlive their connection (session expiry above 0; clean session 0 in MQTT 3.1.1)
  * are event-sourced; one that ends with its connection writes nothing unless it replaces a stored
- * one (one {@code SessionCleared}). Which connection is attached is deliberately not journaled:
- * after a crash there is none.
+ * one (one {@code SessionCleared}). A persistent session journals which connection attached
+ * ({@code Attached}), so that an incarnation recovered elsewhere while its client stays connected
+ * (the entity's node was lost, or sharding moved it) still knows that connection.
  */
 public final class SessionEntity extends EventSourcedBehavior<SessionCommand, SessionEvent, SessionData> {
 
     public static final EntityTypeKey<SessionCommand> TYPE_KEY = EntityTypeKey.create(SessionCommand.class, "session");
     private static final Object DEADLINE_TIMER = "deadline";
     private static final Object ROUTE_HANDOVER_TIMER = "route-handover";
+    private static final int RECENT_DETACHES = 4;
     /**
      * Longest single wait for a deadline: Akka's scheduler refuses delays beyond about 248 days, and
      * sessions may be kept for longer (up to 136 years); a deadline further away is waited for in steps.
@@ -95,6 +99,8 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     /** The session expiry and the will the connection asked for, for when it is lost without a word. */
     private long onlineExpiry;
     private Will onlineWill;
+    /** The last connections whose detach was applied, to answer a detach sent again without applying it twice. */
+    private final ArrayDeque<ConnectionRef> recentlyDetached = new ArrayDeque<>(RECENT_DETACHES);
     /** Connects whose connections gave up before they were answered: dropped when their turn comes. */
     private final Set<ConnectionRef> abandoned = new HashSet<>(2);
     /** The gateway of the node that routes messages to this session (where its client last connected). */
@@ -201,6 +207,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
     public SignalHandler<SessionData> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
+                    resumeAttached(state);
                     timers.startSingleTimer(SessionCommand.Idle.INSTANCE, deps.settings().passivateAfter());
                     scheduleDeadline(state);
                 })
@@ -228,6 +235,14 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         if (abandoned.remove(connect.connection())) {
             return Effect().none(); // its client was refused meanwhile
+        }
+        if (online != null && !takeoverRequested && !new ClusterView(context.getSystem()).alive(online.node())) {
+            // Attached (as the journal says) through a node that has left the cluster: that connection
+            // went with it, without a word. This connect is taken once that is journaled.
+            context.getLog().info("Client {} was connected through {}, which left the cluster", entity.getEntityId(),
+                    online.node());
+            return connectionLost(data, onlineWill, onlineExpiry, onlineTransient)
+                    .thenRun(s -> context.getSelf().tell(connect)).thenUnstashAll();
         }
         if (online != null) {
             if (!takeoverRequested) {
@@ -260,7 +275,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             Will dueWill = data.delayedWill() != null && now >= data.willAtMillis() ? data.delayedWill() : null;
             events.add(onlineTransient ? new SessionEvent.SessionCleared(now) : new SessionEvent.SessionResumed(now));
             if (!onlineTransient) {
-                events.add(new SessionEvent.Attached(online.node(), connect.will(), connect.expirySeconds()));
+                events.add(attached(connect));
             }
             return Effect().persist(events).thenRun(s -> {
                 publishWill(dueWill);
@@ -274,13 +289,40 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         if (!onlineTransient) {
             events.add(new SessionEvent.SessionOpened(now));
-            events.add(new SessionEvent.Attached(online.node(), connect.will(), connect.expirySeconds()));
+            events.add(attached(connect));
         }
         EffectBuilder<SessionEvent, SessionData> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
         return effect.thenRun(s -> {
             publishWill(endedWill);
             connect.replyTo().tell(new Connected(false, SessionState.EMPTY, handover));
         });
+    }
+
+    /** The connection as a session recovered elsewhere needs it: to accept its detach, or to close it. */
+    private SessionEvent attached(Connect connect) {
+        return new SessionEvent.Attached(online.node(), connect.will(), connect.expirySeconds(),
+                ActorRefResolver.get(context.getSystem()).toSerializationFormat(online.gateway()), online.id());
+    }
+
+    /**
+     * Recovered while the journal has a connection attached (its previous incarnation stopped or was
+     * lost while the client was connected): that connection is still the session's, until it
+     * detaches, a takeover closes it, or a sweep finds its node gone.
+     */
+    private void resumeAttached(SessionData data) {
+        if (!data.exists() || data.attachedExpirySeconds() == null || data.attachedGateway() == null
+                || data.routedBy() == null) {
+            return; // journaled before connections were (format version 2): a sweep decides
+        }
+        ActorRef<NodeGateway.Command> gateway = ActorRefResolver.get(context.getSystem())
+                .resolveActorRef(data.attachedGateway());
+        online = new ConnectionRef(gateway, data.attachedConnectionId(), data.routedBy());
+        onlineTransient = false;
+        onlineCleanStart = false;
+        onlineExpiry = data.attachedExpirySeconds();
+        onlineWill = data.attachedWill();
+        onlineRouted = true;
+        routesGateway = gateway;
     }
 
     private Effect<SessionEvent, SessionData> onSubscribe(SessionData data, Subscribe subscribe) {
@@ -301,16 +343,24 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
 
     private Effect<SessionEvent, SessionData> onDetach(SessionData data, Detach detach) {
         Will will = detach.will();
-        if (online == null || online.id() != detach.connectionId()) {
+        if (detachedRecently(detach.connection())) {
+            return Effect().none().thenRun(s -> detach.replyTo().tell(Done.getInstance())); // sent again
+        }
+        if (online == null || !sameConnection(online, detach.connection())) {
             // A connection given up on after a takeover timeout: its state is stale. Its will is due
             // now if it has no delay or if the successor started a new session (the old one ended);
             // a successor that resumed the session cancels a delayed will. What it held is not kept,
             // so its publishers are told so (they send again).
             Will due = will != null && (will.delaySeconds() == 0 || onlineCleanStart) ? will : null;
             detach.receipts().forEach(ReceiptRef::failed);
-            return Effect().none().thenRun(s -> publishWill(due));
+            rememberDetached(detach.connection());
+            return Effect().none().thenRun(s -> {
+                publishWill(due);
+                detach.replyTo().tell(Done.getInstance());
+            });
         }
         boolean wasTransient = onlineTransient;
+        rememberDetached(detach.connection());
         goOffline();
         long now = System.currentTimeMillis();
         if (wasTransient || detach.expirySeconds() == 0) {
@@ -322,7 +372,7 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
             return effect.thenRun(s -> {
                 publishWill(will);
                 startIdleTimer(s);
-            }).thenUnstashAll();
+            }).thenRun(s -> detach.replyTo().tell(Done.getInstance())).thenUnstashAll();
         }
         Will delayed = will != null && will.delaySeconds() > 0 ? will : null;
         Will immediate = delayed == null ? will : null;
@@ -333,7 +383,28 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
                     publishWill(immediate);
                     scheduleDeadline(s);
                     startIdleTimer(s);
-                }).thenUnstashAll();
+                }).thenRun(s -> detach.replyTo().tell(Done.getInstance())).thenUnstashAll();
+    }
+
+    /** Connection ids are per node: a connection is its node's gateway and its id there. */
+    private static boolean sameConnection(ConnectionRef a, ConnectionRef b) {
+        return a.id() == b.id() && a.gateway().equals(b.gateway());
+    }
+
+    private void rememberDetached(ConnectionRef connection) {
+        if (recentlyDetached.size() == RECENT_DETACHES) {
+            recentlyDetached.removeFirst();
+        }
+        recentlyDetached.addLast(connection);
+    }
+
+    private boolean detachedRecently(ConnectionRef connection) {
+        for (ConnectionRef detached : recentlyDetached) {
+            if (sameConnection(detached, connection)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Messages the online client is slow to acknowledge: journaled, so that their publishers can be acknowledged. */

@@ -1,5 +1,6 @@
 package io.shoal.cluster.session;
 
+import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -14,6 +15,8 @@ import io.shoal.cluster.delivery.ReceiptRef;
 import io.shoal.cluster.session.SessionCommand.ConnectionRef;
 import io.shoal.node.MqttEdge;
 import io.shoal.node.delivery.SessionRoutes;
+import io.shoal.node.metrics.BrokerMetrics;
+import io.shoal.node.metrics.Counter;
 import io.shoal.node.session.AttachedSession;
 import io.shoal.node.session.ConnectionControl;
 import io.shoal.node.session.DisconnectReason;
@@ -48,9 +51,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private static final Executor DIRECT = Runnable::run;
     /** Sessions restored at once at start: bounds the entities recovering from the journal together. */
     private static final int RESTORE_PARALLELISM = 32;
+    /** Each waits for the ask timeout: with the default 10 s, two minutes, enough for the entity to move. */
+    private static final int DETACH_ATTEMPTS = 12;
 
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final BrokerMetrics metrics;
     private final Map<Long, ConnectionControl> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final ActorRef<NodeGateway.Command> gateway;
@@ -69,6 +75,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         this.receipts = receipts;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = deps.settings().askTimeout();
+        this.metrics = deps.metrics();
         this.handoverWindow = deps.settings().routeHandover().multipliedBy(2);
         this.nodeId = new ClusterView(system).selfId();
         this.gateway = system.systemActorOf(NodeGateway.create(new NodeGateway.Node(connections, routes, edge.router(),
@@ -201,7 +208,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             if (transientSession || subscriptions.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return entity.<akka.Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
+            return entity.<Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
                     askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
@@ -210,7 +217,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             if (transientSession) {
                 return CompletableFuture.completedFuture(null);
             }
-            return entity.<akka.Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
+            return entity.<Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
                     askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
@@ -224,8 +231,31 @@ public final class ShardedSessionDirectory implements SessionDirectory {
         public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
                              long expirySeconds, DisconnectReason reason, List<StorageReceipt> waiting) {
             connections.remove(connectionId);
-            entity.tell(new SessionCommand.Detach(connectionId, List.copyOf(pending), Set.copyOf(awaitingRelease), will,
-                    expirySeconds, awaiting(waiting)));
+            List<PendingDelivery> held = List.copyOf(pending);
+            Set<Integer> released = Set.copyOf(awaitingRelease);
+            List<ReceiptRef> publishers = awaiting(waiting);
+            sendDetach(replyTo -> new SessionCommand.Detach(connection, held, released, will, expirySeconds, publishers,
+                    replyTo), 1);
+        }
+
+        /**
+         * Until the entity answers: should its node die before it journaled the detach, the incarnation
+         * recovered elsewhere gets it (and knows this connection from the journal).
+         */
+        private void sendDetach(akka.japi.function.Function<ActorRef<Done>, SessionCommand> detach, int attempt) {
+            entity.<Done>ask(detach, askTimeout).whenCompleteAsync((done, failure) -> {
+                if (failure == null) {
+                    return;
+                }
+                if (attempt < DETACH_ATTEMPTS) {
+                    sendDetach(detach, attempt + 1);
+                    return;
+                }
+                metrics.increment(Counter.DETACHES_UNACKNOWLEDGED);
+                system.log().warn("The session of client {} did not acknowledge the detach of its connection {} in {}"
+                        + " attempts; it stays attached until the client connects again", entity.getEntityId(),
+                        connectionId, DETACH_ATTEMPTS);
+            }, DIRECT);
         }
 
         /** The receipts as the entity, possibly on another node, answers them (each already expects its store). */

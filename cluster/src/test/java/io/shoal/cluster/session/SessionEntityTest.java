@@ -476,6 +476,7 @@ class SessionEntityTest {
     void messagesAnOnlineClientIsSlowToAcknowledgeAreJournaledBeforeTheirPublishersAreToldAndSurviveARestart()
             throws Exception {
         Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE; // lost with the session's node, as far as this test goes
         session.connect(PERSISTENT_SESSION, 1);
         session.expectPersisted(SessionOpened.class);
         HeldWrites held = new HeldWrites(session.persistenceId);
@@ -499,6 +500,7 @@ class SessionEntityTest {
         assertQueued(session.expectPersisted(MessageQueued.class), slow.get(1).publication(), 2);
 
         session.restart(); // as after the loss of the node: nothing was detached
+        session.node = new ClusterView(testKit.system()).selfId();
         Connected resumed = session.connect(PERSISTENT_SESSION, 2);
         assertEquals(describe(slow), describe(resumed.state().pending()));
     }
@@ -506,6 +508,7 @@ class SessionEntityTest {
     @Test
     void aReplacingJournalKeepsOnlyWhatTheClientHasStillNotAcknowledged() throws Exception {
         Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE; // lost with the session's node, as far as this test goes
         session.connect(PERSISTENT_SESSION, 1);
         session.expectPersisted(SessionOpened.class);
         PendingDelivery acknowledgedSince = PendingDelivery.queued(message("t", "acknowledged since", 1), 1, false);
@@ -523,6 +526,7 @@ class SessionEntityTest {
         assertTrue(receipt.get(5, TimeUnit.SECONDS));
 
         session.restart();
+        session.node = new ClusterView(testKit.system()).selfId();
         assertEquals(describe(List.of(stillWaiting, slowNow)),
                 describe(session.connect(PERSISTENT_SESSION, 2).state().pending()));
     }
@@ -533,15 +537,17 @@ class SessionEntityTest {
         session.connect(PERSISTENT_SESSION, 1);
         session.expectPersisted(SessionOpened.class);
         CompletableFuture<Boolean> kept = new CompletableFuture<>();
-        session.entity.tell(new SessionCommand.Detach(1, List.of(PendingDelivery.queued(message("t", "held", 1), 1, false)),
-                Set.of(), null, NEVER, List.of(awaiting(kept))));
+        session.entity.tell(new SessionCommand.Detach(session.connection(1),
+                List.of(PendingDelivery.queued(message("t", "held", 1), 1, false)), Set.of(), null, NEVER,
+                List.of(awaiting(kept)), session.detached.ref()));
         session.expectPersisted(SessionSuspended.class);
         assertTrue(kept.get(5, TimeUnit.SECONDS));
 
         session.connect(PERSISTENT_SESSION, 2);
         session.expectPersisted(SessionResumed.class);
         CompletableFuture<Boolean> sessionEnds = new CompletableFuture<>();
-        session.entity.tell(new SessionCommand.Detach(2, List.of(), Set.of(), null, 0, List.of(awaiting(sessionEnds))));
+        session.entity.tell(new SessionCommand.Detach(session.connection(2), List.of(), Set.of(), null, 0,
+                List.of(awaiting(sessionEnds)), session.detached.ref()));
         assertTrue(sessionEnds.get(5, TimeUnit.SECONDS), "a session that ends keeps nothing, nobody needs to wait");
     }
 
@@ -560,7 +566,8 @@ class SessionEntityTest {
         CompletableFuture<Boolean> detachedLate = new CompletableFuture<>();
         session.entity.tell(new SessionCommand.Journal(1, List.of(PendingDelivery.queued(message("t", "late", 1), 1, false)),
                 false, List.of(awaiting(journaledLate))));
-        session.entity.tell(new SessionCommand.Detach(1, List.of(), Set.of(), null, NEVER, List.of(awaiting(detachedLate))));
+        session.entity.tell(new SessionCommand.Detach(session.connection(1), List.of(), Set.of(), null, NEVER,
+                List.of(awaiting(detachedLate)), session.detached.ref()));
 
         assertFalse(journaledLate.get(5, TimeUnit.SECONDS), "its publisher sends it again");
         assertFalse(detachedLate.get(5, TimeUnit.SECONDS));
@@ -1339,6 +1346,71 @@ class SessionEntityTest {
     // Fixture
 
     // ---------------------------------------------------------------------------------------------
+    // An incarnation recovered while its client is connected (its node was lost, or sharding moved it)
+
+    @Test
+    void aSessionRecoveredWhileItsClientIsConnectedAppliesThatConnectionsDetach() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.restart();
+
+        Will will = will("clients/1/status", 1);
+        session.detach(1, will, 60);
+
+        SessionSuspended suspended = session.expectPersisted(SessionSuspended.class);
+        assertEquals(60, suspended.expirySeconds());
+        assertEquals("clients/1/status", suspended.delayedWill().message().topic());
+        assertEquals(Done.getInstance(), session.detached.receiveMessage());
+        assertPublishedAsIs(will, session.published.receiveMessage(DUE_WITHIN));
+    }
+
+    @Test
+    void subscriptionsChangedAfterTheSessionWasRecoveredAreJournaled() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.restart();
+
+        session.subscribe(1, new Subscription("a/#", 1));
+
+        assertEquals(List.of(new Subscription("a/#", 1)), session.expectPersisted(Subscribed.class).subscriptions());
+    }
+
+    @Test
+    void aTakeoverOfARecoveredSessionClosesTheConnectionTheJournalKnows() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(PERSISTENT_SESSION, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.restart();
+
+        TestProbe<Connected> successor = session.connectAsync(PERSISTENT_SESSION, 2);
+
+        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
+        session.detach(1, List.of(), Set.of(), NO_WILL);
+        assertTrue(successor.receiveMessage().sessionPresent());
+    }
+
+    /** The connection's node sends a detach until it is answered; one that arrives twice is applied once. */
+    @Test
+    void aDetachSentAgainIsAnsweredAndNotAppliedTwice() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.connect(RESUME, 60, 1);
+        session.expectPersisted(SessionOpened.class);
+        Will will = will("clients/1/status", 0);
+        session.detach(1, will, 60);
+        session.expectPersisted(SessionSuspended.class);
+        assertEquals(Done.getInstance(), session.detached.receiveMessage());
+        session.published.receiveMessage();
+
+        session.detach(1, will, 60);
+
+        assertEquals(Done.getInstance(), session.detached.receiveMessage());
+        session.published.expectNoMessage(SHORT);
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Restore at a node start
 
     @Test
@@ -1416,7 +1488,7 @@ class SessionEntityTest {
     }
 
     @Test
-    void aConnectWaitingForAConnectionOfADepartedNodeGoesOnOnceASweepFindsItGone() {
+    void aConnectToASessionAttachedThroughANodeThatLeftTheClusterGoesOnWithoutATakeover() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
         session.connect(PERSISTENT_SESSION, 1);
@@ -1424,18 +1496,12 @@ class SessionEntityTest {
         session.subscribe(1, new Subscription("a/#", 1));
         session.expectPersisted(Subscribed.class);
         session.node = new ClusterView(testKit.system()).selfId();
-        TestProbe<Connected> reconnecting = session.connectAsync(PERSISTENT_SESSION, 2);
-        assertEquals(new CloseConnection(1, DisconnectReason.SESSION_TAKEN_OVER), session.gateway.receiveMessage());
 
-        TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
-        session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
-                "adopter#1", Set.of(DEPARTED_NODE), replyTo.ref()));
+        Connected connected = session.connect(PERSISTENT_SESSION, 2); // without waiting for the takeover timeout
 
-        Connected connected = reconnecting.receiveMessage(); // without waiting for the takeover timeout
         assertTrue(connected.sessionPresent());
         assertEquals(List.of(new Subscription("a/#", 1)), connected.state().subscriptions());
-        session.entity.tell(new SessionCommand.RouteTaken(new ConnectionRef(session.gateway.ref(), 2, session.node)));
-        assertEquals(List.of(), replyTo.receiveMessage().subscriptions(), "its client is back: nothing to take over");
+        session.gateway.expectNoMessage(SHORT); // nothing to close: that connection went with its node
         session.expectPersisted(SessionSuspended.class);
         session.expectPersisted(SessionResumed.class); // attached through this node now
     }
@@ -1567,6 +1633,7 @@ class SessionEntityTest {
         TestProbe<Connected> answeredTooLate = testKit.createTestProbe();
         session.entity.tell(new Connect(RESUME, 600, gaveUp, null, answeredTooLate.ref()));
         assertTrue(answeredTooLate.receiveMessage().sessionPresent());
+        session.expectPersisted(SessionSuspended.class); // the connection through the departed node is gone
         session.expectPersisted(SessionResumed.class);
         TestProbe<SessionCommand.Restored> swept = testKit.createTestProbe();
         session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
@@ -1592,6 +1659,7 @@ class SessionEntityTest {
         session.restart();
         session.node = new ClusterView(testKit.system()).selfId();
         assertTrue(session.connect(RESUME, 600, 2).sessionPresent());
+        session.expectPersisted(SessionSuspended.class);
         session.expectPersisted(SessionResumed.class);
         TestProbe<SessionCommand.Restored> swept = testKit.createTestProbe();
         session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
@@ -1676,6 +1744,8 @@ class SessionEntityTest {
         final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
         final TestProbe<Publication> published = testKit.createTestProbe();
         final TestProbe<NodeGateway.Command> gateway = testKit.createTestProbe();
+        /** Where the entity acknowledges detaches. */
+        final TestProbe<Done> detached = testKit.createTestProbe();
         final TestProbe<SessionCommand> nextIncarnation = testKit.createTestProbe();
         /** The session expiry each connection connected with, which an MQTT 3.1.1 connection also leaves with. */
         private final Map<Long, Long> connectExpiry = new ConcurrentHashMap<>();
@@ -1742,7 +1812,13 @@ class SessionEntityTest {
         /** As an MQTT 5 connection leaves: with the session expiry of its DISCONNECT (or its CONNECT). */
         void detach(long connectionId, List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
                     long expirySeconds) {
-            entity.tell(new SessionCommand.Detach(connectionId, pending, awaitingRelease, will, expirySeconds, List.of()));
+            entity.tell(new SessionCommand.Detach(connection(connectionId), pending, awaitingRelease, will, expirySeconds,
+                    List.of(), detached.ref()));
+        }
+
+        /** A connection of this node (its gateway), as the entity knows it. */
+        ConnectionRef connection(long connectionId) {
+            return new ConnectionRef(gateway.ref(), connectionId, node);
         }
 
         /** Nothing unacknowledged. */

@@ -32,6 +32,7 @@ public enum Counter {
     DROPPED_NO_PEER("forwards not sent because the node the routing table names cannot be reached now (unreachable, or gone and its sessions not yet taken over); a QoS 1/2 publisher is told its message was not accepted"),
     DUPLICATES_SUPPRESSED("messages not delivered twice to a client that moved to another node (they came both directly and through the node it left)"),
     DROPPED_SHARE_GROUP_GONE("forwarded shared-subscription messages dropped because the group had no member here any more"),
+    DETACHES_UNACKNOWLEDGED("ended connections whose session never acknowledged their detach, however often it was sent (its node unreachable for minutes): the session stays attached until its client connects again or a sweep finds the connection's node gone"),
     ACK_STORE_TIMED_OUT("QoS 1/2 PUBLISHes not acknowledged as accepted because storing the message for an offline session took longer than the request timeout");
 
     private final String description;

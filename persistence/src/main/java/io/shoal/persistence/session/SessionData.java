@@ -31,6 +31,8 @@ public final class SessionData {
     private String routedBy;
     private Will attachedWill;
     private Long attachedExpirySeconds;
+    private String attachedGateway;
+    private long attachedConnectionId;
 
     public static SessionData fromSnapshot(SessionSnapshot snapshot) {
         SessionData data = new SessionData();
@@ -44,6 +46,8 @@ public final class SessionData {
         data.routedBy = snapshot.routedBy();
         data.attachedWill = snapshot.attachedWill();
         data.attachedExpirySeconds = snapshot.attachedExpirySeconds();
+        data.attachedGateway = snapshot.attachedGateway();
+        data.attachedConnectionId = snapshot.attachedConnectionId();
         return data;
     }
 
@@ -63,6 +67,8 @@ public final class SessionData {
             routedBy = attached.node();
             attachedWill = attached.will();
             attachedExpirySeconds = attached.expirySeconds();
+            attachedGateway = attached.gateway();
+            attachedConnectionId = attached.connectionId();
         } else if (event instanceof SessionEvent.RoutedBy routed) {
             routedBy = routed.node();
         } else if (event instanceof SessionEvent.PendingReplaced replaced) {
@@ -80,15 +86,20 @@ public final class SessionData {
             expiresAtMillis = Long.MAX_VALUE;
             delayedWill = null;
             routedBy = null;
-            attachedWill = null;
-            attachedExpirySeconds = null;
+            detached();
         }
         return this;
     }
 
-    private void suspend(SessionEvent.SessionSuspended suspended) {
+    private void detached() {
         attachedWill = null;
         attachedExpirySeconds = null;
+        attachedGateway = null;
+        attachedConnectionId = 0;
+    }
+
+    private void suspend(SessionEvent.SessionSuspended suspended) {
+        detached();
         pending.clear();
         pending.addAll(suspended.pending());
         awaitingRelease.clear();
@@ -148,6 +159,16 @@ public final class SessionData {
         return attachedWill;
     }
 
+    /** The gateway of the attached connection's node (see {@link SessionEvent.Attached}), or null if not known. */
+    public String attachedGateway() {
+        return attachedGateway;
+    }
+
+    /** The attached connection's id on its node; 0 if not known. */
+    public long attachedConnectionId() {
+        return attachedConnectionId;
+    }
+
     /** A copy to hand to a connection that resumes the session. */
     public SessionState toState() {
         return new SessionState(List.copyOf(subscriptions.values()), List.copyOf(pending), Set.copyOf(awaitingRelease));
@@ -156,6 +177,6 @@ public final class SessionData {
     public SessionSnapshot toSnapshot() {
         return new SessionSnapshot(exists, List.copyOf(subscriptions.values()), List.copyOf(pending),
                 Set.copyOf(awaitingRelease), expiresAtMillis, delayedWill, willAtMillis, routedBy, attachedWill,
-                attachedExpirySeconds);
+                attachedExpirySeconds, attachedGateway, attachedConnectionId);
     }
 }

@@ -57,9 +57,13 @@ public sealed interface SessionEvent extends Stored {
      * A client connected through {@code node} (a cluster member's id: address and incarnation), which
      * routes the session's messages from now on, with its will (or null) and the session expiry it
      * asked for: what the session needs should that node be lost with the connection, which then
-     * never detaches.
+     * never detaches. {@code gateway} (that node's gateway, as Akka serializes an actor reference) and
+     * {@code connectionId} (the connection's id there) let a session recovered elsewhere while the
+     * connection lives accept its detach and close it on a takeover (format version 3; null and 0 in
+     * older events: not known).
      */
-    record Attached(String node, Will will, long expirySeconds) implements SessionEvent {
+    record Attached(String node, Will will, long expirySeconds, String gateway, long connectionId)
+            implements SessionEvent {
     }
 
     /**

@@ -35,7 +35,8 @@ class SessionDataTest {
 
     /** What a session that never existed (or was cleared before any delayed will) snapshots as. */
     private static final SessionSnapshot EMPTY_SNAPSHOT =
-            new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE, null, 0L, null, null, null);
+            new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE, null, 0L, null, null, null,
+                    null, 0L);
 
     @Test
     void newSessionDataIsEmptyAndDoesNotExist() {
@@ -58,17 +59,23 @@ class SessionDataTest {
     void anAttachedConnectionIsRememberedWithItsWillAndExpiryUntilItDetachesAndItsNodeRoutesForTheSession() {
         Will will = mqtt5Will("status", 5, 60);
         SessionData data = new SessionData().apply(new SessionOpened(1L))
-                .apply(new SessionEvent.Attached("node-a#1", will, 3600));
+                .apply(new SessionEvent.Attached("node-a#1", will, 3600, "gateway-a", 7));
 
         assertEquals("node-a#1", data.routedBy());
         assertEquals(3600L, data.attachedExpirySeconds());
         assertWillEquals(will, data.attachedWill());
+        assertEquals("gateway-a", data.attachedGateway());
+        assertEquals(7, data.attachedConnectionId());
         SessionData recovered = SessionData.fromSnapshot(data.toSnapshot());
         assertEquals(3600L, recovered.attachedExpirySeconds(), "kept through a snapshot");
+        assertEquals("gateway-a", recovered.attachedGateway());
+        assertEquals(7, recovered.attachedConnectionId());
 
         data.apply(suspended(List.of(), Set.of()));
         assertNull(data.attachedExpirySeconds(), "detached");
         assertNull(data.attachedWill());
+        assertNull(data.attachedGateway());
+        assertEquals(0, data.attachedConnectionId());
         assertEquals("node-a#1", data.routedBy(), "still routes for it while offline");
 
         data.apply(new SessionEvent.RoutedBy("node-b#2"));

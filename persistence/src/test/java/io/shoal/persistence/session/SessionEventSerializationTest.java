@@ -174,7 +174,7 @@ class SessionEventSerializationTest {
                         queued("a/1", "sent", 1).sentAs(18),
                         PendingDelivery.queued(new Publication("m", new byte[0], 0, false), 0, false)),
                 Set.of(3, 4, 5), Long.MAX_VALUE, null, 0L, "akka://shoal@127.0.0.1:25520#42",
-                mqtt5Will("status", 5, 60), 3600L);
+                mqtt5Will("status", 5, 60), 3600L, "akka://shoal@127.0.0.1:25520/system/node-gateway#7", 12L);
 
         SessionSnapshot back = roundTrip(snapshot);
 
@@ -184,7 +184,7 @@ class SessionEventSerializationTest {
     @Test
     void snapshotOfANonExistingSession() {
         SessionSnapshot back = roundTrip(new SessionSnapshot(false, List.of(), List.of(), Set.of(), Long.MAX_VALUE,
-                null, 0L, null, null, null));
+                null, 0L, null, null, null, null, 0L));
 
         assertFalse(back.exists());
         assertEquals(List.of(), back.subscriptions());
@@ -340,7 +340,8 @@ class SessionEventSerializationTest {
                 List.of(new Subscription("a", 1, true, true, 2, 9, null), new Subscription("a", 0, false, false, 0, 0, "g")),
                 List.of(PendingDelivery.queued(mqtt5Publication("a", "x", 1, 1_700_000_999_000L), 1, false,
                         List.of(9), null)),
-                Set.of(1), 1_700_000_120_000L, mqtt5Will("status", 30, 60), 1_700_000_030_000L, null, null, null);
+                Set.of(1), 1_700_000_120_000L, mqtt5Will("status", 30, 60), 1_700_000_030_000L, null, null, null,
+                null, 0L);
 
         assertSnapshotEquals(snapshot, roundTrip(snapshot));
     }

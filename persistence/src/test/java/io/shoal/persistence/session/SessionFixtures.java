@@ -123,5 +123,7 @@ final class SessionFixtures {
         assertEquals(expected.routedBy(), actual.routedBy(), "routedBy");
         assertWillEquals(expected.attachedWill(), actual.attachedWill());
         assertEquals(expected.attachedExpirySeconds(), actual.attachedExpirySeconds(), "attachedExpirySeconds");
+        assertEquals(expected.attachedGateway(), actual.attachedGateway(), "attachedGateway");
+        assertEquals(expected.attachedConnectionId(), actual.attachedConnectionId(), "attachedConnectionId");
     }
 }

@@ -64,6 +64,9 @@ final class GoldenSamples {
                     List.of(new UserProperty("reason", "lost"))),
             "sensor-7"), 30, 86_400);
 
+    /** A node gateway's actor reference as Akka serializes it. */
+    private static final String GATEWAY = "akka://shoal@10.0.0.8:25520/system/node-gateway#1861433391";
+
     private GoldenSamples() {
     }
 
@@ -71,8 +74,20 @@ final class GoldenSamples {
         return switch (version) {
             case 1 -> version1();
             case 2 -> version2();
+            case 3 -> version3();
             default -> throw new IllegalArgumentException("No golden samples for stored format version " + version);
         };
+    }
+
+    /** Version 3: the connection attached is known by its node's gateway and its id there. */
+    private static Map<String, Stored> version3() {
+        Map<String, Stored> samples = new LinkedHashMap<>(version2());
+        samples.put("attached", new SessionEvent.Attached("akka://shoal@10.0.0.8:25520#7734", WILL, 86_400,
+                GATEWAY, 42));
+        samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, "akka://shoal@10.0.0.7:25520#-4823749234", WILL,
+                86_400L, GATEWAY, 42));
+        return samples;
     }
 
     /** Version 2: a snapshot knows the node routing the session and the connection attached; new types pending-replaced, routed-by, attached. */
@@ -80,10 +95,11 @@ final class GoldenSamples {
         Map<String, Stored> samples = new LinkedHashMap<>(version1());
         samples.put("pending-replaced", new SessionEvent.PendingReplaced(PENDING));
         samples.put("routed-by", new SessionEvent.RoutedBy("akka://shoal@10.0.0.7:25520#-4823749234"));
-        samples.put("attached", new SessionEvent.Attached("akka://shoal@10.0.0.8:25520#7734", WILL, 86_400));
+        samples.put("attached", new SessionEvent.Attached("akka://shoal@10.0.0.8:25520#7734", WILL, 86_400,
+                null, 0));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
                 1_700_003_600_003L, WILL, 1_700_000_030_003L, "akka://shoal@10.0.0.7:25520#-4823749234", WILL,
-                86_400L));
+                86_400L, null, 0));
         return samples;
     }
 
@@ -104,7 +120,7 @@ final class GoldenSamples {
         samples.put("will-published", new WillPublished(1_700_000_000_004L));
         samples.put("session-cleared", new SessionCleared(1_700_000_000_005L));
         samples.put("session-snapshot", new SessionSnapshot(true, SUBSCRIPTIONS, PENDING, ordered(9, 10),
-                1_700_003_600_003L, WILL, 1_700_000_030_003L, null, null, null));
+                1_700_003_600_003L, WILL, 1_700_000_030_003L, null, null, null, null, 0));
         samples.put("retained-message", new StoredRetainedMessage(MQTT5_PUBLICATION));
         return samples;
     }
