@@ -120,7 +120,11 @@ public sealed interface SessionCommand extends CborSerializable {
                    ActorRef<Restored> replyTo) implements SessionCommand {
     }
 
-    /** The subscriptions of a session taken over; empty if there is nothing to route. */
-    record Restored(List<Subscription> subscriptions) implements CborSerializable {
+    /**
+     * The subscriptions the sweeping node is to route for the session, empty if none; {@code takenOver}
+     * if it routes for the session from now on, rather than already did (a sweep asking again after
+     * its answer was lost, or a session whose client left through that node).
+     */
+    record Restored(List<Subscription> subscriptions, boolean takenOver) implements CborSerializable {
     }
 }

@@ -531,19 +531,25 @@ public final class SessionEntity extends EventSourcedBehavior<SessionCommand, Se
         }
         scheduleDeadline(data);
         startIdleTimer(data);
-        if (router != null && (router.equals(restore.node()) || !routerGone)) {
+        List<Subscription> subscriptions = data.toState().subscriptions();
+        if (restore.node().equals(router)) {
+            // Routed by the sweeping node already: it routes the subscriptions again, which costs
+            // nothing if it still does and is needed if an earlier answer to it was lost.
+            routesGateway = restore.routes();
+            return answer(restore, subscriptions);
+        }
+        if (!routerGone) {
             return answer(restore, List.of());
         }
         routesGateway = restore.routes();
-        List<Subscription> subscriptions = data.toState().subscriptions();
         return Effect().persist(new SessionEvent.RoutedBy(restore.node()))
-                .thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions)))
+                .thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions, true)))
                 .thenUnstashAll();
     }
 
     /** Commands that waited for a connection lost with its node go on. */
     private Effect<SessionEvent, SessionData> answer(SessionCommand.Restore restore, List<Subscription> subscriptions) {
-        return Effect().none().thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions)))
+        return Effect().none().thenRun(s -> restore.replyTo().tell(new SessionCommand.Restored(subscriptions, false)))
                 .thenUnstashAll();
     }
 

@@ -4,6 +4,7 @@ import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.pattern.AskTimeoutException;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -51,6 +52,12 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private static final Executor DIRECT = Runnable::run;
     /** Sessions restored at once at start: bounds the entities recovering from the journal together. */
     private static final int RESTORE_PARALLELISM = 32;
+    /**
+     * A sweep's question to one session: short, since a lost one holds the sweep up (and with it the
+     * refusals of publishes to the departed nodes' subscribers), and asked again.
+     */
+    private static final Duration RESTORE_ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    private static final int RESTORE_ATTEMPTS = 5;
     /** Each waits for the ask timeout: with the default 10 s, two minutes, enough for the entity to move. */
     private static final int DETACH_ATTEMPTS = 12;
 
@@ -136,11 +143,26 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     }
 
     private CompletionStage<Boolean> adopt(String clientId, Set<String> departed) {
-        EntityRef<SessionCommand> entity = sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId);
+        return adopt(sharding.entityRefFor(SessionEntity.TYPE_KEY, clientId), departed, 1);
+    }
+
+    /**
+     * Asks again when the answer does not come in time: right after a member removal, a region may
+     * still send to the departed node's region, where the question is lost. Asking twice is harmless.
+     */
+    private CompletionStage<Boolean> adopt(EntityRef<SessionCommand> entity, Set<String> departed, int attempt) {
         return entity.<SessionCommand.Restored>ask(
-                        replyTo -> new SessionCommand.Restore(gateway, nodeId, departed, replyTo), askTimeout)
+                        replyTo -> new SessionCommand.Restore(gateway, nodeId, departed, replyTo), RESTORE_ATTEMPT_TIMEOUT)
                 .thenApplyAsync(restored -> !restored.subscriptions().isEmpty()
-                        && routes.restoreOffline(clientId, restored.subscriptions(), sessionSubscriber(entity)), DIRECT);
+                        && routes.restoreOffline(entity.getEntityId(), restored.subscriptions(), sessionSubscriber(entity))
+                        && restored.takenOver(), DIRECT)
+                .exceptionallyComposeAsync(failure -> attempt < RESTORE_ATTEMPTS && timedOut(failure)
+                        ? adopt(entity, departed, attempt + 1)
+                        : CompletableFuture.failedStage(failure), DIRECT);
+    }
+
+    private static boolean timedOut(Throwable failure) {
+        return failure instanceof AskTimeoutException || failure.getCause() instanceof AskTimeoutException;
     }
 
     /** While offline, a persistent session's messages go to its entity, which journals them. */

@@ -1453,6 +1453,30 @@ class SessionEntityTest {
         journal.expectNothingPersisted(session.persistenceId, SHORT);
     }
 
+    /** A sweep whose answer was lost asks again: the node it took the session over for routes it again. */
+    @Test
+    void aSessionAlreadyRoutedByTheSweepingNodeGivesItsSubscriptionsAgainWithoutATakeover() {
+        Session session = newSession(DEFAULT_SETTINGS);
+        session.node = DEPARTED_NODE;
+        session.connect(RESUME, 600, 1);
+        session.expectPersisted(SessionOpened.class);
+        session.subscribe(1, new Subscription("a/#", 1));
+        session.expectPersisted(Subscribed.class);
+        session.detach(1, NO_DELAYED_WILL, 600);
+        session.expectPersisted(SessionSuspended.class);
+        TestProbe<NodeGateway.Command> adopter = testKit.createTestProbe();
+        TestProbe<SessionCommand.Restored> firstAnswer = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(adopter.ref(), "adopter#1", Set.of(DEPARTED_NODE), firstAnswer.ref()));
+        assertTrue(firstAnswer.receiveMessage().takenOver());
+        session.expectPersisted(SessionEvent.RoutedBy.class);
+
+        TestProbe<SessionCommand.Restored> secondAnswer = testKit.createTestProbe();
+        session.entity.tell(new SessionCommand.Restore(adopter.ref(), "adopter#1", Set.of(DEPARTED_NODE), secondAnswer.ref()));
+
+        assertEquals(new SessionCommand.Restored(List.of(new Subscription("a/#", 1)), false), secondAnswer.receiveMessage());
+        journal.expectNothingPersisted(session.persistenceId, SHORT);
+    }
+
     @Test
     void aSessionWhoseNodeIsDepartingIsTakenOverAlthoughThisNodeStillSeesItAsAMember() {
         Session session = newSession(DEFAULT_SETTINGS);
