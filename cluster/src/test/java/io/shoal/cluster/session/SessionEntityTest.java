@@ -366,10 +366,7 @@ class SessionEntityTest {
     @Test
     void cleanConnectOverAPersistentSessionClearsIt() {
         Session session = newSession(DEFAULT_SETTINGS);
-        session.connect(PERSISTENT_SESSION, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(NEVER, new Subscription("a", 1));
         session.detach(1, List.of(PendingDelivery.queued(message("a", "kept", 1), 1, false)), Set.of(5), NO_WILL);
         session.expectPersisted(SessionSuspended.class);
 
@@ -701,10 +698,7 @@ class SessionEntityTest {
     @Test
     void aSessionDetachedWithExpiryOneSecondEndsAfterItAndRetiresItsRoute() {
         Session session = newSession(DEFAULT_SETTINGS);
-        session.connect(RESUME, 1, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(1, new Subscription("a/#", 1));
 
         long detachedAt = System.currentTimeMillis();
         session.detach(1, List.of(PendingDelivery.queued(message("a/1", "unacked", 1), 1, false)), Set.of(3),
@@ -749,10 +743,7 @@ class SessionEntityTest {
     @Test
     void expiryZeroAtDetachEndsTheSessionAndPublishesTheWillAtOnceWhateverItsDelay() {
         Session session = newSession(DEFAULT_SETTINGS);
-        session.connect(RESUME, 60, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(60, new Subscription("a", 1));
 
         Will will = will("clients/1/status", 60);
         session.detach(1, List.of(PendingDelivery.queued(message("a", "unacked", 1), 1, false)), Set.of(2), will, 0);
@@ -1021,10 +1012,7 @@ class SessionEntityTest {
     @Test
     void aSessionThatExpiredWhileOutOfMemoryIsNotResumedAndItsWillGoesOut() {
         Session session = newSession(passivatingAfter(Duration.ofMillis(300)));
-        session.connect(RESUME, 1, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(1, new Subscription("a", 1));
         Will will = will("clients/1/status", 60);
         session.detach(1, will, 1);
         session.expectPersisted(SessionSuspended.class);
@@ -1417,10 +1405,7 @@ class SessionEntityTest {
     void anOfflineSessionWhoseNodeLeftIsTakenOverAndItsExpiryReachesTheNodeThatTookItOver() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE; // its client connected through a node that has left the cluster since
-        session.connect(RESUME, 2, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("fleet/+/status", 1), new Subscription("alerts", 2));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(2, new Subscription("fleet/+/status", 1), new Subscription("alerts", 2));
         session.detach(1, NO_DELAYED_WILL, 2);
         session.expectPersisted(SessionSuspended.class);
 
@@ -1458,10 +1443,7 @@ class SessionEntityTest {
     void aSessionAlreadyRoutedByTheSweepingNodeGivesItsSubscriptionsAgainWithoutATakeover() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
-        session.connect(RESUME, 600, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(600, new Subscription("a/#", 1));
         session.detach(1, NO_DELAYED_WILL, 600);
         session.expectPersisted(SessionSuspended.class);
         TestProbe<NodeGateway.Command> adopter = testKit.createTestProbe();
@@ -1495,10 +1477,7 @@ class SessionEntityTest {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
         session.will = new Will(message("status/gone", "offline", 1));
-        session.connect(RESUME, 600, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(600, new Subscription("a/#", 1));
 
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
         session.entity.tell(new SessionCommand.Restore(testKit.createTestProbe(NodeGateway.Command.class).ref(),
@@ -1515,10 +1494,7 @@ class SessionEntityTest {
     void aConnectToASessionAttachedThroughANodeThatLeftTheClusterGoesOnWithoutATakeover() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
-        session.connect(PERSISTENT_SESSION, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(NEVER, new Subscription("a/#", 1));
         session.node = new ClusterView(testKit.system()).selfId();
 
         Connected connected = session.connect(PERSISTENT_SESSION, 2); // without waiting for the takeover timeout
@@ -1535,10 +1511,7 @@ class SessionEntityTest {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
         session.will = new Will(message("status/lost", "offline", 1), 30, 0);
-        session.connect(RESUME, 600, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("b/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(600, new Subscription("b/#", 1));
 
         session.restart(); // its own node lost: recovered elsewhere, knowing no connection
         TestProbe<SessionCommand.Restored> replyTo = testKit.createTestProbe();
@@ -1645,10 +1618,7 @@ class SessionEntityTest {
     void aSweepWaitsForAConnectionToRouteAndTakesTheSessionOverIfItWasAnsweredTooLate() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
-        session.connect(RESUME, 600, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(600, new Subscription("a/#", 1));
         session.restart(); // its own node lost too: recovered elsewhere, knowing no connection
 
         session.node = new ClusterView(testKit.system()).selfId();
@@ -1676,10 +1646,7 @@ class SessionEntityTest {
     void aSweepWaitingForAConnectionLeavesTheSessionToItOnceItsNodeRoutesForIt() {
         Session session = newSession(DEFAULT_SETTINGS);
         session.node = DEPARTED_NODE;
-        session.connect(RESUME, 600, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(600, new Subscription("a/#", 1));
         session.restart();
         session.node = new ClusterView(testKit.system()).selfId();
         assertTrue(session.connect(RESUME, 600, 2).sessionPresent());
@@ -1700,10 +1667,7 @@ class SessionEntityTest {
     @Test
     void aCleanStartAnsweredAfterItsConnectionGaveUpRetiresTheOldSessionsRoute() {
         Session session = newSession(DEFAULT_SETTINGS);
-        session.connect(RESUME, 60, 1);
-        session.expectPersisted(SessionOpened.class);
-        session.subscribe(1, new Subscription("a/#", 1));
-        session.expectPersisted(Subscribed.class);
+        session.openSubscribed(60, new Subscription("a/#", 1));
         session.detach(1, NO_DELAYED_WILL, 60);
         session.expectPersisted(SessionSuspended.class);
         TestProbe<NodeGateway.Command> refusedNode = testKit.createTestProbe();
@@ -1813,6 +1777,14 @@ class SessionEntityTest {
 
         Connected connect(boolean cleanStart, long expirySeconds, long connectionId) {
             return connectAsync(cleanStart, expirySeconds, connectionId).receiveMessage();
+        }
+
+        /** Connection 1 opens a new persistent session that expires {@code expirySeconds} after it, and subscribes. */
+        void openSubscribed(long expirySeconds, Subscription... subscriptions) {
+            connect(RESUME, expirySeconds, 1);
+            expectPersisted(SessionOpened.class);
+            subscribe(1, subscriptions);
+            expectPersisted(Subscribed.class);
         }
 
         void subscribe(long connectionId, Subscription... subscriptions) {
