@@ -181,7 +181,6 @@ public final class ShardedSessionDirectory implements SessionDirectory {
     private final class Attached implements AttachedSession {
         private final EntityRef<SessionCommand> entity;
         private final ConnectionRef connection;
-        private final long connectionId;
         private final boolean transientSession;
         private final SessionCommand.Connected connected;
         private final Subscriber offline;
@@ -191,7 +190,6 @@ public final class ShardedSessionDirectory implements SessionDirectory {
                  SessionCommand.Connected connected) {
             this.entity = entity;
             this.connection = connection;
-            this.connectionId = connection.id();
             this.transientSession = transientSession;
             this.connected = connected;
             this.offline = transientSession ? null : sessionSubscriber(entity);
@@ -230,7 +228,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             if (transientSession || subscriptions.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return entity.<Done>ask(replyTo -> new SessionCommand.Subscribe(connectionId, subscriptions, replyTo),
+            return entity.<Done>ask(replyTo -> new SessionCommand.Subscribe(connection.id(), subscriptions, replyTo),
                     askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
@@ -239,20 +237,20 @@ public final class ShardedSessionDirectory implements SessionDirectory {
             if (transientSession) {
                 return CompletableFuture.completedFuture(null);
             }
-            return entity.<Done>ask(replyTo -> new SessionCommand.Unsubscribe(connectionId, filters, replyTo),
+            return entity.<Done>ask(replyTo -> new SessionCommand.Unsubscribe(connection.id(), filters, replyTo),
                     askTimeout).thenApplyAsync(done -> null, DIRECT);
         }
 
         @Override
         public void journal(List<PendingDelivery> unacknowledged, List<StorageReceipt> waiting, boolean replacesPending) {
-            entity.tell(new SessionCommand.Journal(connectionId, List.copyOf(unacknowledged), replacesPending,
+            entity.tell(new SessionCommand.Journal(connection.id(), List.copyOf(unacknowledged), replacesPending,
                     awaiting(waiting)));
         }
 
         @Override
         public void detached(List<PendingDelivery> pending, Set<Integer> awaitingRelease, Will will,
                              long expirySeconds, DisconnectReason reason, List<StorageReceipt> waiting) {
-            connections.remove(connectionId);
+            connections.remove(connection.id());
             List<PendingDelivery> held = List.copyOf(pending);
             Set<Integer> released = Set.copyOf(awaitingRelease);
             List<ReceiptRef> publishers = awaiting(waiting);
@@ -276,7 +274,7 @@ public final class ShardedSessionDirectory implements SessionDirectory {
                 metrics.increment(Counter.DETACHES_UNACKNOWLEDGED);
                 system.log().warn("The session of client {} did not acknowledge the detach of its connection {} in {}"
                         + " attempts; it stays attached until the client connects again", entity.getEntityId(),
-                        connectionId, DETACH_ATTEMPTS);
+                        connection.id(), DETACH_ATTEMPTS);
             }, DIRECT);
         }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the tests of storing before acknowledging share, against a broker on {@link GatedJournal}. */
@@ -35,6 +36,23 @@ final class StoredSessions {
     /** Messages the broker did not acknowledge because they could not be stored (failed or timed out). */
     static long notStored(TestBroker broker) {
         return broker.metrics().get(Counter.ACK_STORE_FAILED) + broker.metrics().get(Counter.ACK_STORE_TIMED_OUT);
+    }
+
+    /**
+     * Publishes {@code qos1Payload} at QoS 1 (packet id 7) to {@code qos1Topic}, then {@code qos2Payload}
+     * at QoS 2 (packet id 8) to {@code qos2Topic}, both as retries (DUP), and expects them accepted in
+     * that order: PUBACK 7, then PUBREC 8.
+     */
+    static void publishBothAccepted(RawClient publisher, String qos1Topic, String qos1Payload, String qos2Topic,
+                                    String qos2Payload) throws IOException {
+        publisher.publish(qos1Topic, qos1Payload, 1, 7, true);
+        publisher.publish(qos2Topic, qos2Payload, 2, 8, true);
+        MqttMessage pubAck = publisher.receive();
+        assertEquals(MqttMessageType.PUBACK, pubAck.fixedHeader().messageType());
+        assertEquals(7, packetId(pubAck));
+        MqttMessage pubRec = publisher.receive();
+        assertEquals(MqttMessageType.PUBREC, pubRec.fixedHeader().messageType());
+        assertEquals(8, packetId(pubRec));
     }
 
     static int packetId(MqttMessage message) {

@@ -1,6 +1,5 @@
 package io.shoal.deploy.e2e;
 
-import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,14 +60,7 @@ class UnstoredMessageRetryTest {
             assertTrue(publisher.awaitClosed(Duration.ofSeconds(5)));
         }
         try (RawClient publisher = RawClient.connected(broker.port(), "settling-pub", false)) {
-            publisher.publish("stored/settling-a", "refused", 1, 7, true);
-            publisher.publish("stored/settling-b", "behind it", 2, 8, true);
-            MqttMessage pubAck = publisher.receive();
-            assertEquals(MqttMessageType.PUBACK, pubAck.fixedHeader().messageType());
-            assertEquals(7, StoredSessions.packetId(pubAck));
-            MqttMessage pubRec = publisher.receive();
-            assertEquals(MqttMessageType.PUBREC, pubRec.fixedHeader().messageType());
-            assertEquals(8, StoredSessions.packetId(pubRec));
+            StoredSessions.publishBothAccepted(publisher, "stored/settling-a", "refused", "stored/settling-b", "behind it");
             publisher.ack(MqttMessageType.PUBREL, 8);
             assertEquals(MqttMessageType.PUBCOMP, publisher.receive().fixedHeader().messageType());
         }

@@ -427,15 +427,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 receipt.failed(); // its publisher sends it again: storing it now would make a duplicate
                 return;
             }
-            if (previous != null) {
-                previous.enqueue(delivery, receipt);
-            }
-            if (receipt != null) {
-                if (previous != null) {
-                    receipt.stored(); // the inbox's part; what previous expects is its own
-                } else {
+            if (previous == null) {
+                if (receipt != null) {
                     receipt.failed();
                 }
+                return;
+            }
+            previous.enqueue(delivery, receipt);
+            if (receipt != null) {
+                receipt.stored(); // the inbox's part; what previous expects is its own
             }
         });
     }
